@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the npm package in pkg/: wasm-pack's release output (--target web, which every entry
+# can instantiate without compiling at run time), wasm-opt from the npm package binaryen, then
+# pkg-template/ on top. Prints the size report (raw and gzip -9 of the .wasm and the JS glue).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=env.sh
+source scripts/env.sh
+
+echo "==> build:pkg: wasm-pack build --release --target web"
+wasm-pack build --release --target web --out-dir pkg --out-name andopen_client --no-pack >/dev/null 2>target/wasm-pack-build.log \
+  || { cat target/wasm-pack-build.log; exit 1; }
+
+echo "==> build:pkg: wasm-opt -Oz (npm binaryen)"
+# The features Rust 1.9x emits by default (see ../shared/docs/toolchain.md).
+node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -o pkg/andopen_client_bg.wasm \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals
+
+echo "==> build:pkg: pkg-template"
+rm -f pkg/.gitignore pkg/package.json
+cp pkg-template/package.json pkg-template/index.*.js pkg-template/index.d.ts pkg/
+cp README.md pkg/README.md
+
+node scripts/size-report.mjs pkg

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The main job (README, command 1): set up, build the package, start the &Open emulator and
+# make a real authenticated GET / through the wasm build, printing the banner.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+scripts/setup.sh
+# shellcheck source=env.sh
+source scripts/env.sh
+scripts/build-pkg.sh
+
+export ANDOPEN_AUTH_URL="http://127.0.0.1:${ANDOPEN_EMULATOR_AUTH_PORT}"
+export ANDOPEN_API_URL="http://127.0.0.1:${ANDOPEN_EMULATOR_API_PORT}"
+mkdir -p target
+node emulator/server.mjs > target/emulator-demo.log 2>&1 &
+EMULATOR_PID=$!
+trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -fsS "$ANDOPEN_AUTH_URL/__emulator/state" >/dev/null 2>&1 && break
+  kill -0 $EMULATOR_PID 2>/dev/null || { cat target/emulator-demo.log; exit 1; }
+  sleep 0.1
+done
+echo "==> demo: emulator up"
+cat target/emulator-demo.log
+echo "==> demo: GET / through the wasm build"
+node examples/ping.mjs

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test (README: "Run all tests"): formatting, clippy on host and wasm32, the native
+# core tests, the emulator's own tests, and the wasm tests in Node and in headless Chromium
+# against an emulator this script starts and stops.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=env.sh
+source scripts/env.sh
+
+step() { echo; echo "==> test: $1"; }
+trap 'echo "tests FAILED at step: ${STEP:-?}" >&2' ERR
+run() { STEP="$1"; step "$1"; shift; "$@"; }
+
+# fmt comes from rustup's default toolchain (Debian's rustc-web ships no rustfmt).
+run "cargo fmt --check" env -u RUSTUP_TOOLCHAIN cargo fmt --check
+run "clippy (host)" cargo clippy --all-targets -- -D warnings
+run "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+run "native core tests (cargo test)" cargo test
+run "emulator tests" node --test emulator/test/
+
+# The emulator for the wasm tests, on the ports tests/support/mod.rs was compiled with.
+export ANDOPEN_TEST_AUTH_URL="http://127.0.0.1:${ANDOPEN_TEST_AUTH_PORT:-4411}"
+export ANDOPEN_TEST_API_URL="http://127.0.0.1:${ANDOPEN_TEST_API_PORT:-4412}"
+STEP="start the emulator"; step "$STEP"
+ANDOPEN_EMULATOR_AUTH_PORT="${ANDOPEN_TEST_AUTH_PORT:-4411}" ANDOPEN_EMULATOR_API_PORT="${ANDOPEN_TEST_API_PORT:-4412}" \
+  node emulator/server.mjs > target/emulator-test.log 2>&1 &
+EMULATOR_PID=$!
+trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -fsS "$ANDOPEN_TEST_AUTH_URL/__emulator/state" >/dev/null 2>&1 && break
+  kill -0 $EMULATOR_PID 2>/dev/null || { cat target/emulator-test.log; exit 1; }
+  sleep 0.1
+done
+cat target/emulator-test.log
+
+# Node runs the tests as ES modules (the JS snippets are ES modules).
+run "wasm tests in Node (wasm-pack test --node)" env WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 wasm-pack test --node
+# The same test files in a real browser page; webdriver.json passes Chromium its flags.
+run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
+  env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome
+
+echo
+echo "==> test: all passed"

@@ -1,0 +1,435 @@
+//! Validated configuration. The JS layer copies the options object into `ConfigInput`; every
+//! check lives here so it is tested natively and a bad option is one `invalid_config` error.
+
+use super::error::ClientError;
+use super::secret::Secret;
+
+/// The options as given, before any check. Numbers arrive as f64 because JS has no other.
+#[derive(Default, Debug, Clone)]
+pub struct ConfigInput {
+    pub api_key: Option<String>,
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub refresh_token: Option<String>,
+    pub environment: Option<String>,
+    pub auth_url: Option<String>,
+    pub api_url: Option<String>,
+    pub store_key: Option<String>,
+    pub refresh_leeway_seconds: Option<f64>,
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub api_key: Secret,
+    pub tenant: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub initial_refresh_token: Option<Secret>,
+    /// Base URLs without a trailing slash.
+    pub auth_url: String,
+    pub api_url: String,
+    pub store_key: String,
+    pub leeway_ms: f64,
+    pub timeout_ms: f64,
+    pub max_retries: u32,
+}
+
+pub const DEFAULT_LEEWAY_SECONDS: f64 = 60.0;
+pub const DEFAULT_TIMEOUT_MS: f64 = 10_000.0;
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
+const MAX_LEEWAY_SECONDS: f64 = 86_400.0;
+const MAX_TIMEOUT_MS: f64 = 600_000.0;
+const MAX_RETRIES: f64 = 10.0;
+
+impl Config {
+    pub fn validate(input: ConfigInput) -> Result<Config, ClientError> {
+        let api_key = required("apiKey", input.api_key)?;
+        let tenant = required("tenant", input.tenant)?;
+        let client_id = optional("clientId", input.client_id)?;
+        let client_secret = optional("clientSecret", input.client_secret)?;
+        let refresh_token = optional("refreshToken", input.refresh_token)?;
+        if client_id.is_none() && refresh_token.is_none() {
+            return Err(ClientError::config(
+                "clientId is required unless refreshToken is given",
+            ));
+        }
+        if client_secret.is_some() && client_id.is_none() {
+            return Err(ClientError::config("clientSecret needs a clientId"));
+        }
+        if client_id.is_some() && client_secret.is_none() && refresh_token.is_none() {
+            return Err(ClientError::config(
+                "clientSecret is required unless refreshToken is given",
+            ));
+        }
+
+        let (default_auth, default_api) = match input.environment.as_deref().unwrap_or("production")
+        {
+            "production" => ("https://auth.andopen.co", "https://api.andopen.co"),
+            // The seed names no staging API host; this default is our decision (andopen-api.md).
+            "staging" => (
+                "https://staging.auth.andopen.co",
+                "https://staging.api.andopen.co",
+            ),
+            _ => {
+                return Err(ClientError::config(
+                    "environment must be \"production\" or \"staging\"",
+                ))
+            }
+        };
+        let auth_url = base_url("authUrl", input.auth_url.as_deref().unwrap_or(default_auth))?;
+        let api_url = base_url("apiUrl", input.api_url.as_deref().unwrap_or(default_api))?;
+
+        let leeway = number_in(
+            "refreshLeewaySeconds",
+            input.refresh_leeway_seconds,
+            DEFAULT_LEEWAY_SECONDS,
+            0.0,
+            MAX_LEEWAY_SECONDS,
+        )?;
+        let timeout_ms = number_in(
+            "timeoutMs",
+            input.timeout_ms,
+            DEFAULT_TIMEOUT_MS,
+            1.0,
+            MAX_TIMEOUT_MS,
+        )?;
+        let max_retries = number_in(
+            "maxRetries",
+            input.max_retries,
+            DEFAULT_MAX_RETRIES as f64,
+            0.0,
+            MAX_RETRIES,
+        )?;
+        if max_retries.fract() != 0.0 {
+            return Err(ClientError::config("maxRetries must be a whole number"));
+        }
+
+        let store_key = match optional("storeKey", input.store_key)? {
+            Some(key) => key,
+            None => default_store_key(
+                &auth_url,
+                &tenant,
+                client_id.as_deref(),
+                refresh_token.as_deref(),
+            ),
+        };
+        Ok(Config {
+            api_key: Secret::new(api_key),
+            tenant,
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+            initial_refresh_token: refresh_token.map(Secret::new),
+            auth_url,
+            api_url,
+            store_key,
+            leeway_ms: leeway * 1000.0,
+            timeout_ms,
+            max_retries: max_retries as u32,
+        })
+    }
+
+    pub fn can_use_client_credentials(&self) -> bool {
+        self.client_id.is_some() && self.client_secret.is_some()
+    }
+}
+
+fn required(name: &str, value: Option<String>) -> Result<String, ClientError> {
+    optional(name, value)?.ok_or_else(|| ClientError::config(format!("{name} is required")))
+}
+
+/// Present values must be non-empty and fit in an HTTP header: a newline in a credential would
+/// otherwise surface later as an opaque fetch TypeError (or worse, a header injection).
+fn optional(name: &str, value: Option<String>) -> Result<Option<String>, ClientError> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_empty() => Err(ClientError::config(format!("{name} must not be empty"))),
+        Some(v) if !v.bytes().all(|b| (0x20..0x7f).contains(&b)) => Err(ClientError::config(
+            format!("{name} must be printable ASCII"),
+        )),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+fn number_in(
+    name: &str,
+    value: Option<f64>,
+    default: f64,
+    min: f64,
+    max: f64,
+) -> Result<f64, ClientError> {
+    let value = value.unwrap_or(default);
+    if value.is_finite() && value >= min && value <= max {
+        Ok(value)
+    } else {
+        Err(ClientError::config(format!(
+            "{name} must be a number from {min} to {max}"
+        )))
+    }
+}
+
+/// Checks a base URL: https, or http on a loopback host (js-api.md, Security). Returns it
+/// without trailing slashes so paths can be appended.
+pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
+    let invalid = |why: &str| ClientError::config(format!("{name} {why}"));
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| invalid("must be an absolute URL"))?;
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') || rest.contains(['?', '#']) {
+        return Err(invalid(
+            "must be scheme://host[:port][/path] without credentials, query or fragment",
+        ));
+    }
+    if url.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+        return Err(invalid("must not contain spaces or control characters"));
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6
+            .split(']')
+            .next()
+            .map(|h| format!("[{h}]"))
+            .unwrap_or_default(),
+        None => authority
+            .split(':')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase(),
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => {}
+        "http" if matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]") => {}
+        "http" => {
+            return Err(invalid(
+                "must use https: (http: is allowed only for localhost, 127.0.0.1 and [::1])",
+            ))
+        }
+        _ => return Err(invalid("must be an https: URL")),
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// `andopen:` plus a 64-bit FNV-1a hash of what identifies the token: two clients of different
+/// tenants, clients or environments never share a key, and a refresh-token-only client is keyed
+/// by its refresh token without putting the token itself in a key.
+fn default_store_key(
+    auth_url: &str,
+    tenant: &str,
+    client_id: Option<&str>,
+    refresh: Option<&str>,
+) -> String {
+    let identity = match client_id {
+        Some(id) => format!("{auth_url}\n{tenant}\nclient:{id}"),
+        None => format!("{auth_url}\n{tenant}\nrefresh:{}", refresh.unwrap_or("")),
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in identity.bytes() {
+        hash = (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("andopen:{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::error::ErrorCode;
+
+    fn input() -> ConfigInput {
+        ConfigInput {
+            api_key: Some("key-1234".into()),
+            tenant: Some("tenant-a".into()),
+            client_id: Some("andopen_client_id_x".into()),
+            client_secret: Some("secret-5678".into()),
+            ..ConfigInput::default()
+        }
+    }
+
+    fn err(input: ConfigInput) -> String {
+        let e = Config::validate(input).expect_err("must be invalid");
+        assert_eq!(e.code, ErrorCode::InvalidConfig);
+        e.message
+    }
+
+    #[test]
+    fn defaults_are_production_and_the_documented_numbers() {
+        let c = Config::validate(input()).expect("valid");
+        assert_eq!(c.auth_url, "https://auth.andopen.co");
+        assert_eq!(c.api_url, "https://api.andopen.co");
+        assert_eq!(
+            (c.leeway_ms, c.timeout_ms, c.max_retries),
+            (60_000.0, 10_000.0, 2)
+        );
+        assert!(c.store_key.starts_with("andopen:"));
+        assert!(c.can_use_client_credentials());
+    }
+
+    #[test]
+    fn staging_and_overrides() {
+        let mut i = input();
+        i.environment = Some("staging".into());
+        let c = Config::validate(i.clone()).expect("valid");
+        assert_eq!(c.auth_url, "https://staging.auth.andopen.co");
+        assert_eq!(c.api_url, "https://staging.api.andopen.co");
+        i.auth_url = Some("http://127.0.0.1:4401/".into());
+        i.api_url = Some("http://localhost:4402/base//".into());
+        let c = Config::validate(i).expect("valid");
+        assert_eq!(c.auth_url, "http://127.0.0.1:4401");
+        assert_eq!(c.api_url, "http://localhost:4402/base");
+    }
+
+    #[test]
+    fn required_fields_and_credential_combinations() {
+        assert!(err(ConfigInput {
+            api_key: None,
+            ..input()
+        })
+        .contains("apiKey is required"));
+        assert!(err(ConfigInput {
+            tenant: Some(String::new()),
+            ..input()
+        })
+        .contains("tenant must not be empty"));
+        assert!(err(ConfigInput {
+            client_id: None,
+            client_secret: None,
+            ..input()
+        })
+        .contains("clientId"));
+        assert!(err(ConfigInput {
+            client_secret: None,
+            ..input()
+        })
+        .contains("clientSecret is required"));
+        assert!(err(ConfigInput {
+            api_key: Some("a\nb".into()),
+            ..input()
+        })
+        .contains("printable"));
+        // A saved refresh token alone is enough (andopen-api.md, step 2).
+        let c = Config::validate(ConfigInput {
+            client_id: None,
+            client_secret: None,
+            refresh_token: Some("rt_saved".into()),
+            ..input()
+        })
+        .expect("refresh-token-only client");
+        assert!(!c.can_use_client_credentials());
+    }
+
+    #[test]
+    fn urls_must_be_https_except_loopback() {
+        for bad in [
+            "http://api.example.com",
+            "ftp://x",
+            "api.andopen.co",
+            "https://",
+            "https://u:p@host",
+            "https://host/?q",
+            "https://ho st",
+            "http://127.0.0.2",
+        ] {
+            assert!(base_url("apiUrl", bad).is_err(), "{bad}");
+        }
+        for good in [
+            "https://a.b",
+            "HTTPS://A.B:8443/x",
+            "http://[::1]:9",
+            "http://localhost",
+        ] {
+            assert!(base_url("apiUrl", good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn numbers_are_bounded() {
+        assert!(err(ConfigInput {
+            timeout_ms: Some(0.0),
+            ..input()
+        })
+        .contains("timeoutMs"));
+        assert!(err(ConfigInput {
+            timeout_ms: Some(f64::NAN),
+            ..input()
+        })
+        .contains("timeoutMs"));
+        assert!(err(ConfigInput {
+            max_retries: Some(1.5),
+            ..input()
+        })
+        .contains("whole"));
+        assert!(err(ConfigInput {
+            max_retries: Some(11.0),
+            ..input()
+        })
+        .contains("maxRetries"));
+        assert!(err(ConfigInput {
+            refresh_leeway_seconds: Some(-1.0),
+            ..input()
+        })
+        .contains("refreshLeeway"));
+        assert!(err(ConfigInput {
+            environment: Some("prod".into()),
+            ..input()
+        })
+        .contains("environment"));
+    }
+
+    #[test]
+    fn store_keys_differ_by_tenant_client_and_environment_and_hide_refresh_tokens() {
+        let key = |i: ConfigInput| Config::validate(i).expect("valid").store_key;
+        let base = key(input());
+        assert_eq!(base, key(input()));
+        assert_ne!(
+            base,
+            key(ConfigInput {
+                tenant: Some("tenant-b".into()),
+                ..input()
+            })
+        );
+        assert_ne!(
+            base,
+            key(ConfigInput {
+                client_id: Some("other".into()),
+                ..input()
+            })
+        );
+        assert_ne!(
+            base,
+            key(ConfigInput {
+                environment: Some("staging".into()),
+                ..input()
+            })
+        );
+        let rt_only = key(ConfigInput {
+            client_id: None,
+            client_secret: None,
+            refresh_token: Some("rt_very_secret_value".into()),
+            ..input()
+        });
+        assert!(!rt_only.contains("rt_very_secret_value"));
+        assert_eq!(
+            key(ConfigInput {
+                store_key: Some("mine".into()),
+                ..input()
+            }),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = Config::validate(ConfigInput {
+            refresh_token: Some("rt_abcdef".into()),
+            ..input()
+        })
+        .expect("valid");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("key-1234")
+                && !shown.contains("secret-5678")
+                && !shown.contains("rt_abcdef")
+        );
+    }
+}

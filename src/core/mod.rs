@@ -1,0 +1,10 @@
+//! The pure core: no JS imports, no clock, no randomness, no I/O. Tested with `cargo test`.
+
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod retry_policy;
+pub mod secret;
+pub mod token_cache;
+pub mod token_request;
+pub mod token_response;

@@ -1,0 +1,382 @@
+//! The token state machine: what is cached, whether it is fresh, which grant comes next, what a
+//! refusal or a 401 does to it. Time is passed in (ms since the epoch), so it is tested natively.
+
+use super::error::{ClientError, ErrorCode};
+use super::json::{write_string, Json};
+use super::secret::Secret;
+use super::token_request::Grant;
+use super::token_response::TokenGrant;
+
+/// Where the current token came from (`tokenInfo().source`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    Memory,
+    Store,
+    Network,
+}
+
+impl TokenSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Memory => "memory",
+            TokenSource::Store => "store",
+            TokenSource::Network => "network",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CachedToken {
+    pub access_token: Secret,
+    pub expires_at_ms: f64,
+    pub scope: Option<String>,
+    pub source: TokenSource,
+}
+
+/// What a caller may do with the cache right now.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Freshness {
+    /// Valid and outside the leeway window: use it.
+    Fresh(Secret),
+    /// Still valid but inside the leeway window: one caller renews, the others use it meanwhile.
+    Renewable(Secret),
+    /// Nothing valid: every caller waits for the (single) renewal.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct TokenCache {
+    current: Option<CachedToken>,
+    refresh_token: Option<Secret>,
+    leeway_ms: f64,
+    can_use_client_credentials: bool,
+}
+
+impl TokenCache {
+    pub fn new(
+        leeway_ms: f64,
+        refresh_token: Option<Secret>,
+        can_use_client_credentials: bool,
+    ) -> Self {
+        TokenCache {
+            current: None,
+            refresh_token,
+            leeway_ms,
+            can_use_client_credentials,
+        }
+    }
+
+    pub fn current(&self) -> Option<&CachedToken> {
+        self.current.as_ref()
+    }
+
+    pub fn refresh_token(&self) -> Option<&Secret> {
+        self.refresh_token.as_ref()
+    }
+
+    pub fn freshness(&self, now_ms: f64) -> Freshness {
+        match &self.current {
+            Some(t) if now_ms < t.expires_at_ms - self.leeway_ms => {
+                Freshness::Fresh(t.access_token.clone())
+            }
+            Some(t) if now_ms < t.expires_at_ms => Freshness::Renewable(t.access_token.clone()),
+            _ => Freshness::Missing,
+        }
+    }
+
+    /// The grant for the next token request: the refresh token first (seed, step 2), else the
+    /// client credentials.
+    pub fn next_grant(&self) -> Result<Grant, ClientError> {
+        match (&self.refresh_token, self.can_use_client_credentials) {
+            (Some(refresh), _) => Ok(Grant::RefreshToken(refresh.clone())),
+            (None, true) => Ok(Grant::ClientCredentials),
+            (None, false) => Err(ClientError::new(
+                ErrorCode::InvalidGrant,
+                "no usable refresh token and no client secret to fall back on",
+            )),
+        }
+    }
+
+    /// Called when a refresh grant failed. Returns the grant to try instead, if any: a refused
+    /// refresh token (invalid_grant, 400/401) is dropped and client credentials take over.
+    pub fn on_refresh_refused(&mut self, error: &ClientError) -> Option<Grant> {
+        let refused =
+            error.code == ErrorCode::InvalidGrant || matches!(error.status, Some(400 | 401));
+        if !refused {
+            return None;
+        }
+        self.refresh_token = None;
+        self.can_use_client_credentials
+            .then_some(Grant::ClientCredentials)
+    }
+
+    pub fn on_grant(&mut self, grant: TokenGrant, now_ms: f64) {
+        // RFC 6749 §6: a refresh response without refresh_token keeps the old one.
+        if grant.refresh_token.is_some() {
+            self.refresh_token = grant.refresh_token;
+        }
+        self.current = Some(CachedToken {
+            access_token: grant.access_token,
+            expires_at_ms: now_ms + grant.expires_in_seconds * 1000.0,
+            scope: grant.scope,
+            source: TokenSource::Network,
+        });
+    }
+
+    /// Adopts a token read from the store, if it is better than what memory holds.
+    pub fn adopt_stored(&mut self, stored: StoredToken, now_ms: f64) -> bool {
+        if stored.expires_at_ms <= now_ms {
+            return false;
+        }
+        if self
+            .current
+            .as_ref()
+            .is_some_and(|c| c.expires_at_ms >= stored.expires_at_ms)
+        {
+            return false;
+        }
+        if stored.refresh_token.is_some() {
+            self.refresh_token = stored.refresh_token;
+        }
+        self.current = Some(CachedToken {
+            access_token: stored.access_token,
+            expires_at_ms: stored.expires_at_ms,
+            scope: stored.scope,
+            source: TokenSource::Store,
+        });
+        true
+    }
+
+    /// A 401 from the API invalidates the token only if it is still the one that was rejected;
+    /// otherwise a newer token already replaced it and the caller just retries with that.
+    pub fn invalidate_if_current(&mut self, rejected: &Secret) -> bool {
+        let is_current = self
+            .current
+            .as_ref()
+            .is_some_and(|c| &c.access_token == rejected);
+        if is_current {
+            self.current = None;
+        }
+        is_current
+    }
+
+    /// Marks the current token as served from memory once it has been handed out again.
+    pub fn mark_memory(&mut self) {
+        if let Some(c) = &mut self.current {
+            c.source = TokenSource::Memory;
+        }
+    }
+
+    /// Forgets everything, including a refresh token given at construction (js-api.md).
+    pub fn clear(&mut self) {
+        self.current = None;
+        self.refresh_token = None;
+    }
+
+    pub fn to_stored(&self) -> Option<StoredToken> {
+        self.current.as_ref().map(|c| StoredToken {
+            access_token: c.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            expires_at_ms: c.expires_at_ms,
+            scope: c.scope.clone(),
+        })
+    }
+}
+
+/// The value kept in a store: tokens and their expiry only, never the client secret or API key.
+/// It carries its own `expiresAt` because stores (KV) may serve a value after its TTL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredToken {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub expires_at_ms: f64,
+    pub scope: Option<String>,
+}
+
+impl StoredToken {
+    pub fn encode(&self) -> String {
+        let mut out = String::from("{\"v\":1,\"accessToken\":");
+        write_string(&mut out, self.access_token.expose());
+        out.push_str(",\"expiresAt\":");
+        out.push_str(&(self.expires_at_ms.max(0.0).floor() as u64).to_string());
+        if let Some(r) = &self.refresh_token {
+            out.push_str(",\"refreshToken\":");
+            write_string(&mut out, r.expose());
+        }
+        if let Some(s) = &self.scope {
+            out.push_str(",\"scope\":");
+            write_string(&mut out, s);
+        }
+        out.push('}');
+        out
+    }
+
+    /// `None` for anything that is not a value this crate wrote: an unreadable value is a miss.
+    pub fn decode(text: &str) -> Option<StoredToken> {
+        let json = Json::parse(text)?;
+        if json.get("v").and_then(Json::as_f64) != Some(1.0) {
+            return None;
+        }
+        let token = |name: &str| {
+            json.get(name)
+                .and_then(Json::as_str)
+                .filter(|t| !t.is_empty() && t.bytes().all(|b| (0x21..0x7f).contains(&b)))
+                .map(Secret::new)
+        };
+        let expires_at_ms = json
+            .get("expiresAt")
+            .and_then(Json::as_f64)
+            .filter(|n| *n > 0.0)?;
+        Some(StoredToken {
+            access_token: token("accessToken")?,
+            refresh_token: token("refreshToken"),
+            expires_at_ms,
+            scope: json.get("scope").and_then(Json::as_str).map(str::to_owned),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(access: &str, refresh: Option<&str>, expires_in: f64) -> TokenGrant {
+        TokenGrant {
+            access_token: Secret::new(access),
+            refresh_token: refresh.map(Secret::new),
+            expires_in_seconds: expires_in,
+            scope: None,
+        }
+    }
+
+    #[test]
+    fn freshness_follows_expiry_and_leeway() {
+        let mut cache = TokenCache::new(60_000.0, None, true);
+        assert_eq!(cache.freshness(0.0), Freshness::Missing);
+        cache.on_grant(grant("a", None, 3600.0), 1_000.0);
+        let t = Secret::new("a");
+        assert_eq!(cache.freshness(1_000.0), Freshness::Fresh(t.clone()));
+        assert_eq!(cache.freshness(3_540_999.0), Freshness::Fresh(t.clone()));
+        assert_eq!(
+            cache.freshness(3_541_000.0),
+            Freshness::Renewable(t.clone())
+        );
+        assert_eq!(cache.freshness(3_600_999.0), Freshness::Renewable(t));
+        assert_eq!(cache.freshness(3_601_000.0), Freshness::Missing);
+    }
+
+    #[test]
+    fn refresh_token_first_then_client_credentials_when_refused() {
+        let mut cache = TokenCache::new(0.0, None, true);
+        assert_eq!(cache.next_grant().expect("grant"), Grant::ClientCredentials);
+        cache.on_grant(grant("a", Some("r1"), 10.0), 0.0);
+        assert_eq!(
+            cache.next_grant().expect("grant"),
+            Grant::RefreshToken(Secret::new("r1"))
+        );
+        // A refresh response without refresh_token keeps r1 (RFC 6749 §6) ...
+        cache.on_grant(grant("b", None, 10.0), 0.0);
+        assert_eq!(
+            cache.next_grant().expect("grant"),
+            Grant::RefreshToken(Secret::new("r1"))
+        );
+        // ... and one with a new token rotates it.
+        cache.on_grant(grant("c", Some("r2"), 10.0), 0.0);
+        assert_eq!(
+            cache.next_grant().expect("grant"),
+            Grant::RefreshToken(Secret::new("r2"))
+        );
+        let server_down = ClientError::for_status(ErrorCode::ServerError, 503, "x");
+        assert_eq!(
+            cache.on_refresh_refused(&server_down),
+            None,
+            "a 503 is not a refusal"
+        );
+        assert!(cache.refresh_token().is_some());
+        let refused = ClientError::for_status(ErrorCode::InvalidGrant, 400, "x");
+        assert_eq!(
+            cache.on_refresh_refused(&refused),
+            Some(Grant::ClientCredentials)
+        );
+        assert_eq!(cache.next_grant().expect("grant"), Grant::ClientCredentials);
+    }
+
+    #[test]
+    fn refresh_token_only_client_fails_clearly_once_refused() {
+        let mut cache = TokenCache::new(0.0, Some(Secret::new("saved")), false);
+        assert_eq!(
+            cache.next_grant().expect("grant"),
+            Grant::RefreshToken(Secret::new("saved"))
+        );
+        let refused = ClientError::for_status(ErrorCode::InvalidGrant, 400, "x");
+        assert_eq!(cache.on_refresh_refused(&refused), None);
+        assert_eq!(
+            cache.next_grant().expect_err("no grant left").code,
+            ErrorCode::InvalidGrant
+        );
+    }
+
+    #[test]
+    fn a_401_invalidates_only_the_token_that_was_rejected() {
+        let mut cache = TokenCache::new(0.0, None, true);
+        cache.on_grant(grant("old", None, 100.0), 0.0);
+        cache.on_grant(grant("new", None, 100.0), 0.0);
+        assert!(!cache.invalidate_if_current(&Secret::new("old")));
+        assert_eq!(cache.freshness(1.0), Freshness::Fresh(Secret::new("new")));
+        assert!(cache.invalidate_if_current(&Secret::new("new")));
+        assert_eq!(cache.freshness(1.0), Freshness::Missing);
+    }
+
+    #[test]
+    fn clear_forgets_the_constructor_refresh_token_too() {
+        let mut cache = TokenCache::new(0.0, Some(Secret::new("saved")), true);
+        cache.on_grant(grant("a", None, 100.0), 0.0);
+        cache.clear();
+        assert_eq!(cache.freshness(0.0), Freshness::Missing);
+        assert_eq!(cache.next_grant().expect("grant"), Grant::ClientCredentials);
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_garbage_is_a_miss() {
+        let stored = StoredToken {
+            access_token: Secret::new("at_1"),
+            refresh_token: Some(Secret::new("rt_1")),
+            expires_at_ms: 1_700_000_000_123.0,
+            scope: Some("a b".into()),
+        };
+        let text = stored.encode();
+        assert_eq!(
+            text,
+            r#"{"v":1,"accessToken":"at_1","expiresAt":1700000000123,"refreshToken":"rt_1","scope":"a b"}"#
+        );
+        assert_eq!(StoredToken::decode(&text), Some(stored));
+        for garbage in [
+            "",
+            "null",
+            "{}",
+            "[]",
+            "not json",
+            r#"{"v":2,"accessToken":"a","expiresAt":5}"#,
+            r#"{"v":1,"accessToken":"","expiresAt":5}"#,
+            r#"{"v":1,"accessToken":"a","expiresAt":"5"}"#,
+        ] {
+            assert_eq!(StoredToken::decode(garbage), None, "{garbage}");
+        }
+    }
+
+    #[test]
+    fn stored_tokens_are_adopted_only_while_valid_and_newer() {
+        let mut cache = TokenCache::new(0.0, None, true);
+        let stored = |t: &str, at: f64| StoredToken {
+            access_token: Secret::new(t),
+            refresh_token: None,
+            expires_at_ms: at,
+            scope: None,
+        };
+        assert!(!cache.adopt_stored(stored("stale", 50.0), 100.0));
+        assert!(cache.adopt_stored(stored("s1", 500.0), 100.0));
+        assert_eq!(cache.current().map(|c| c.source), Some(TokenSource::Store));
+        assert!(!cache.adopt_stored(stored("older", 400.0), 100.0));
+        assert_eq!(cache.freshness(100.0), Freshness::Fresh(Secret::new("s1")));
+    }
+}

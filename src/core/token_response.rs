@@ -1,0 +1,292 @@
+//! Classifies whatever the auth or API server answered: a token, an RFC 6749 §5.2 error, or
+//! something else (HTML, empty, truncated, wrong shape) — never a panic.
+
+use super::error::{ClientError, ErrorCode};
+use super::json::Json;
+use super::secret::{Redactor, Secret};
+
+/// A successful token response, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenGrant {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub expires_in_seconds: f64,
+    pub scope: Option<String>,
+}
+
+/// Tokens claiming to live longer than a year are capped: a huge `expires_in` must not keep a
+/// revoked token alive for ever or overflow the expiry arithmetic.
+const MAX_EXPIRES_IN_SECONDS: f64 = 365.0 * 86_400.0;
+
+/// Parses the auth server's answer to a token request.
+pub fn parse_token_response(
+    status: u16,
+    body: &str,
+    retry_after_seconds: Option<f64>,
+    redactor: &Redactor,
+) -> Result<TokenGrant, ClientError> {
+    if !(200..300).contains(&status) {
+        return Err(classify_error_response(
+            status,
+            body,
+            retry_after_seconds,
+            redactor,
+            true,
+        ));
+    }
+    let invalid = |why: &str| {
+        let mut e = ClientError::new(ErrorCode::InvalidResponse, format!("token response {why}"));
+        e.status = Some(status);
+        e
+    };
+    let json = Json::parse(body).ok_or_else(|| invalid("is not JSON"))?;
+    if !matches!(json, Json::Object(_)) {
+        return Err(invalid("is not a JSON object"));
+    }
+    // Some servers answer 200 with an error body.
+    if json.get("error").is_some() {
+        return Err(classify_error_response(400, body, None, redactor, true));
+    }
+    let access_token = json
+        .get("access_token")
+        .and_then(Json::as_str)
+        .filter(|t| is_token_value(t))
+        .ok_or_else(|| invalid("has no usable access_token"))?;
+    // The seed shows "bearer"; RFC 6749 §5.1 makes token_type case-insensitive.
+    match json.get("token_type").and_then(Json::as_str) {
+        Some(t) if t.eq_ignore_ascii_case("bearer") => {}
+        _ => return Err(invalid("token_type is not bearer")),
+    }
+    let expires_in = match json.get("expires_in") {
+        Some(Json::Number(n)) => *n,
+        // Some servers send the number as a string; accept digits only.
+        Some(Json::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse::<f64>().unwrap_or(0.0)
+        }
+        _ => return Err(invalid("has no numeric expires_in")),
+    };
+    if expires_in.is_nan() || expires_in < 1.0 {
+        return Err(invalid("expires_in is not a positive number of seconds"));
+    }
+    let refresh_token = match json.get("refresh_token") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(t)) if is_token_value(t) => Some(Secret::new(t.clone())),
+        Some(_) => return Err(invalid("refresh_token is not a token string")),
+    };
+    let scope = match json.get("scope") {
+        Some(Json::String(s)) => Some(s.clone()),
+        _ => None,
+    };
+    Ok(TokenGrant {
+        access_token: Secret::new(access_token),
+        refresh_token,
+        expires_in_seconds: expires_in.floor().min(MAX_EXPIRES_IN_SECONDS),
+        scope,
+    })
+}
+
+/// A token travels in an HTTP header (`Authorization: Bearer …`), so it must be visible ASCII.
+fn is_token_value(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= 16 * 1024
+        && token.bytes().all(|b| (0x21..0x7f).contains(&b))
+}
+
+/// Turns a non-2xx answer into an error: the RFC 6749 §5.2 `error` where the body has one,
+/// else the status's code. `token_endpoint` maps a bare 401 to `invalid_client`, as RFC 6749
+/// §5.2 does for failed client authentication.
+pub fn classify_error_response(
+    status: u16,
+    body: &str,
+    retry_after_seconds: Option<f64>,
+    redactor: &Redactor,
+    token_endpoint: bool,
+) -> ClientError {
+    let json = Json::parse(body);
+    let oauth_error = json
+        .as_ref()
+        .and_then(|j| j.get("error"))
+        .and_then(Json::as_str)
+        .filter(|e| e.len() <= 128 && e.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .map(str::to_owned);
+    let description = json
+        .as_ref()
+        .and_then(|j| j.get("error_description"))
+        .and_then(Json::as_str)
+        .map(|d| redactor.redact(&d.chars().take(512).collect::<String>()));
+    let code = match (oauth_error.as_deref(), status) {
+        (Some("invalid_client"), _) => ErrorCode::InvalidClient,
+        (Some("invalid_grant"), _) => ErrorCode::InvalidGrant,
+        (Some("unauthorized_client" | "access_denied"), _) if token_endpoint => {
+            ErrorCode::InvalidClient
+        }
+        (_, 401) if token_endpoint => ErrorCode::InvalidClient,
+        (_, status) if (200..300).contains(&status) => ErrorCode::InvalidResponse,
+        (_, status) => ErrorCode::for_status(status),
+    };
+    let what = if token_endpoint {
+        "token request"
+    } else {
+        "API request"
+    };
+    let mut message = format!("{what} failed with HTTP {status}");
+    if let Some(e) = &oauth_error {
+        message.push_str(": ");
+        message.push_str(&redactor.redact(e));
+    }
+    if let Some(d) = &description {
+        message.push_str(" (");
+        message.push_str(d);
+        message.push(')');
+    }
+    let mut error = ClientError::for_status(code, status, message);
+    error.oauth_error = oauth_error.map(|e| redactor.redact(&e));
+    error.description = description;
+    error.retry_after_seconds = retry_after_seconds;
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(status: u16, body: &str) -> Result<TokenGrant, ClientError> {
+        let mut r = Redactor::new();
+        r.add(&Secret::new("client-secret-xyz"));
+        parse_token_response(status, body, None, &r)
+    }
+
+    fn code(status: u16, body: &str) -> ErrorCode {
+        parse(status, body).expect_err("must fail").code
+    }
+
+    #[test]
+    fn accepts_the_seed_response() {
+        let g = parse(200, r#"{"token_type":"bearer","expires_in":4000,"access_token":"eyJ.a.b","refresh_token":"...dae1","scope":null}"#)
+            .expect("seed response");
+        assert_eq!(g.access_token.expose(), "eyJ.a.b");
+        assert_eq!(
+            g.refresh_token.as_ref().map(Secret::expose),
+            Some("...dae1")
+        );
+        assert_eq!((g.expires_in_seconds, g.scope), (4000.0, None));
+    }
+
+    #[test]
+    fn tolerates_case_optional_refresh_string_expiry_and_fractions() {
+        let g = parse(
+            200,
+            r#"{"token_type":"Bearer","expires_in":"120","access_token":"t","scope":"read write"}"#,
+        )
+        .expect("ok");
+        assert_eq!(
+            (g.expires_in_seconds, g.scope.as_deref(), g.refresh_token),
+            (120.0, Some("read write"), None)
+        );
+        let g = parse(
+            200,
+            r#"{"token_type":"BEARER","expires_in":59.9,"access_token":"t"}"#,
+        )
+        .expect("ok");
+        assert_eq!(g.expires_in_seconds, 59.0);
+        let g = parse(
+            200,
+            r#"{"token_type":"bearer","expires_in":1e300,"access_token":"t"}"#,
+        )
+        .expect("ok");
+        assert_eq!(g.expires_in_seconds, MAX_EXPIRES_IN_SECONDS);
+    }
+
+    #[test]
+    fn classifies_malformed_success_bodies_as_invalid_response() {
+        for body in [
+            "",
+            "<html><body>Bad gateway</body></html>",
+            r#"{"token_type":"bearer","expires_in":40"#,
+            "[1,2]",
+            "\"just a string\"",
+            r#"{"token_type":"mac","expires_in":10,"access_token":"t"}"#,
+            r#"{"expires_in":10,"access_token":"t"}"#,
+            r#"{"token_type":"bearer","access_token":"t"}"#,
+            r#"{"token_type":"bearer","expires_in":0,"access_token":"t"}"#,
+            r#"{"token_type":"bearer","expires_in":-5,"access_token":"t"}"#,
+            r#"{"token_type":"bearer","expires_in":"soon","access_token":"t"}"#,
+            r#"{"token_type":"bearer","expires_in":10,"access_token":""}"#,
+            r#"{"token_type":"bearer","expires_in":10,"access_token":"a b"}"#,
+            r#"{"token_type":"bearer","expires_in":10,"access_token":"a\nb"}"#,
+            r#"{"token_type":"bearer","expires_in":10,"access_token":42}"#,
+            r#"{"token_type":"bearer","expires_in":10,"access_token":"t","refresh_token":7}"#,
+        ] {
+            let e = parse(200, body).expect_err(body);
+            assert_eq!(e.code, ErrorCode::InvalidResponse, "{body}");
+            assert_eq!(e.status, Some(200));
+            assert!(!e.retryable);
+        }
+    }
+
+    #[test]
+    fn classifies_rfc6749_errors_on_any_status() {
+        assert_eq!(
+            code(400, r#"{"error":"invalid_grant"}"#),
+            ErrorCode::InvalidGrant
+        );
+        assert_eq!(
+            code(401, r#"{"error":"invalid_client"}"#),
+            ErrorCode::InvalidClient
+        );
+        assert_eq!(code(401, ""), ErrorCode::InvalidClient);
+        assert_eq!(
+            code(200, r#"{"error":"invalid_grant"}"#),
+            ErrorCode::InvalidGrant
+        );
+        assert_eq!(
+            code(400, r#"{"error":"unsupported_grant_type"}"#),
+            ErrorCode::HttpError
+        );
+        assert_eq!(code(403, "<html>nope</html>"), ErrorCode::Forbidden);
+        assert_eq!(code(404, ""), ErrorCode::NotFound);
+        assert_eq!(code(429, "slow down"), ErrorCode::RateLimited);
+        assert_eq!(
+            code(503, r#"{"error":"temporarily_unavailable"}"#),
+            ErrorCode::ServerError
+        );
+        let e = parse(
+            400,
+            r#"{"error":"invalid_client","error_description":"secret client-secret-xyz is wrong"}"#,
+        )
+        .expect_err("error");
+        assert_eq!(e.oauth_error.as_deref(), Some("invalid_client"));
+        assert_eq!(e.description.as_deref(), Some("secret [redacted] is wrong"));
+        assert!(!e.message.contains("client-secret-xyz"));
+        assert!(!e.retryable);
+    }
+
+    #[test]
+    fn retryability_and_retry_after_are_carried() {
+        let e = parse_token_response(429, "", Some(3.0), &Redactor::new()).expect_err("429");
+        assert!(e.retryable);
+        assert_eq!(e.retry_after_seconds, Some(3.0));
+        assert!(
+            parse_token_response(502, "<html>", None, &Redactor::new())
+                .expect_err("502")
+                .retryable
+        );
+    }
+
+    #[test]
+    fn api_errors_use_the_status_code() {
+        let e = classify_error_response(
+            401,
+            r#"{"error":"invalid_token"}"#,
+            None,
+            &Redactor::new(),
+            false,
+        );
+        assert_eq!(
+            (e.code, e.oauth_error.as_deref()),
+            (ErrorCode::Unauthorized, Some("invalid_token"))
+        );
+        let e = classify_error_response(418, "", None, &Redactor::new(), false);
+        assert_eq!((e.code, e.status), (ErrorCode::HttpError, Some(418)));
+    }
+}

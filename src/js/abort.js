@@ -1,0 +1,52 @@
+// Abort plumbing that is simplest in JS: event listeners on a caller's AbortSignal.
+
+// Links a caller's AbortSignal to the controller of one attempt; returns the unlink function.
+export function linkAbort(signal, controller) {
+  if (signal == null) return undefined;
+  if (signal.aborted) {
+    controller.abort();
+    return undefined;
+  }
+  const onAbort = () => controller.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+// Resolves after `ms`, or as soon as `signal` aborts (so a backoff never outlives an abort).
+export function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal != null && signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      if (signal != null) signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal != null) signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+// Settles like `promise`, or rejects as soon as `signal` aborts; the caller then sees
+// `signal.aborted` and reports `aborted`. Handlers are attached to `promise` either way, so a
+// shared renewal that this caller stops waiting for never becomes an unhandled rejection.
+export function raceAbort(promise, signal) {
+  promise.catch(() => {});
+  if (signal == null) return promise;
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

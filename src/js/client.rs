@@ -1,0 +1,237 @@
+//! `AndOpenClient`, the exported class. Its state lives behind `Rc<RefCell<…>>`; exported
+//! methods take `&self`, clone the `Rc` into a promise and never hold a borrow across an await,
+//! so overlapping calls never throw "recursive use of an object".
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use super::api_request;
+use super::options::Options;
+use super::runtime::is_browser_window;
+use super::store::JsStore;
+use super::token_renewal;
+use crate::core::config::Config;
+use crate::core::error::{ClientError, ErrorCode};
+use crate::core::retry_policy::RetryPolicy;
+use crate::core::secret::Redactor;
+use crate::core::token_cache::TokenCache;
+
+pub(crate) struct Inner {
+    pub config: Config,
+    pub policy: RetryPolicy,
+    pub fetch: Option<Function>,
+    pub store: Option<JsStore>,
+    pub on_event: Option<Function>,
+    pub state: RefCell<State>,
+}
+
+pub(crate) struct State {
+    pub cache: TokenCache,
+    /// The renewal in flight, shared by every caller that needs a token meanwhile.
+    pub renewal: Option<Promise>,
+    /// Bumped by `clear()`, so a renewal that was in flight cannot bring old tokens back.
+    pub generation: u32,
+}
+
+impl Inner {
+    /// A redactor for the static secrets and the tokens held right now.
+    pub fn redactor(&self) -> Redactor {
+        let mut r = Redactor::new();
+        r.add(&self.config.api_key);
+        for secret in [
+            &self.config.client_secret,
+            &self.config.initial_refresh_token,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            r.add(secret);
+        }
+        let state = self.state.borrow();
+        if let Some(current) = state.cache.current() {
+            r.add(&current.access_token);
+        }
+        if let Some(refresh) = state.cache.refresh_token() {
+            r.add(refresh);
+        }
+        r
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenInfo<'a> {
+    expires_at: f64,
+    scope: Option<&'a str>,
+    has_refresh_token: bool,
+    source: &'a str,
+}
+
+/// A client for the &Open API. See README.md and js-api.md for the options.
+#[wasm_bindgen]
+pub struct AndOpenClient {
+    inner: Rc<Inner>,
+}
+
+fn spawn<F>(future: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, ClientError>> + 'static,
+{
+    future_to_promise(async move { future.await.map_err(JsValue::from) })
+}
+
+#[wasm_bindgen]
+impl AndOpenClient {
+    /// Validates the options; throws `AndOpenError` (`invalid_config`, `browser_secret`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AndOpenClientOptions")] options: JsValue,
+    ) -> Result<AndOpenClient, JsValue> {
+        let options = Options::read(&options)?;
+        if options.config.client_secret.is_some()
+            && !options.dangerously_allow_browser
+            && is_browser_window()
+        {
+            return Err(ClientError::new(
+                ErrorCode::BrowserSecret,
+                "a clientSecret in a browser page is visible to every visitor; keep it on a server or in a Worker, \
+                 or pass dangerouslyAllowBrowser: true for a trusted setup",
+            )
+            .into());
+        }
+        let config = Config::validate(options.config)?;
+        let cache = TokenCache::new(
+            config.leeway_ms,
+            config.initial_refresh_token.clone(),
+            config.can_use_client_credentials(),
+        );
+        Ok(AndOpenClient {
+            inner: Rc::new(Inner {
+                policy: RetryPolicy::new(config.max_retries),
+                store: options.store.map(|s| JsStore::new(s, config.timeout_ms)),
+                config,
+                fetch: options.fetch,
+                on_event: options.on_event,
+                state: RefCell::new(State {
+                    cache,
+                    renewal: None,
+                    generation: 0,
+                }),
+            }),
+        })
+    }
+
+    /// `GET /` on the API: the banner string. Rejects with `AndOpenError` on any failure.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn ping(&self) -> Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            let value =
+                api_request::json(&inner, JsValue::from_str("/"), JsValue::UNDEFINED).await?;
+            if value.is_string() {
+                Ok(value)
+            } else {
+                Err(ClientError::new(
+                    ErrorCode::InvalidResponse,
+                    "GET / did not answer a JSON string",
+                ))
+            }
+        })
+    }
+
+    /// An authenticated `fetch` against the API server; resolves with the last `Response`.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
+    pub fn fetch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            api_request::fetch(&inner, input, init)
+                .await
+                .map(JsValue::from)
+        })
+    }
+
+    /// An authenticated fetch that parses the JSON body; rejects on any non-2xx status.
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn json(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        spawn(async move { api_request::json(&inner, input, init).await })
+    }
+
+    /// A valid access token (renewed if needed).
+    #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
+    pub fn access_token(&self) -> Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            token_renewal::token(&inner, None)
+                .await
+                .map(|t| JsValue::from_str(t.expose()))
+        })
+    }
+
+    /// Metadata of the current token, never the token itself; `null` before any token.
+    #[wasm_bindgen(js_name = tokenInfo, unchecked_return_type = "Promise<TokenInfo | null>")]
+    pub fn token_info(&self) -> Promise {
+        let state = self.inner.state.borrow();
+        let info = match state.cache.current() {
+            None => JsValue::NULL,
+            Some(current) => TokenInfo {
+                expires_at: current.expires_at_ms.floor(),
+                scope: current.scope.as_deref(),
+                has_refresh_token: state.cache.refresh_token().is_some(),
+                source: current.source.as_str(),
+            }
+            // `scope: null`, not undefined, as js-api.md shows.
+            .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
+            .unwrap_or(JsValue::NULL),
+        };
+        Promise::resolve(&info)
+    }
+
+    /// Forces a new token from the auth server now.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn refresh(&self) -> Promise {
+        let inner = self.inner.clone();
+        spawn(async move {
+            token_renewal::force(&inner)
+                .await
+                .map(|_| JsValue::UNDEFINED)
+        })
+    }
+
+    /// Forgets the access and refresh tokens, in memory and in the store. Rejects with
+    /// `storage` if the store's `delete` fails (memory is cleared regardless).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn clear(&self) -> Promise {
+        {
+            let mut state = self.inner.state.borrow_mut();
+            state.cache.clear();
+            state.renewal = None;
+            state.generation = state.generation.wrapping_add(1);
+        }
+        let inner = self.inner.clone();
+        spawn(async move {
+            if let Some(store) = &inner.store {
+                store.delete(&inner.config.store_key).await.map_err(|why| {
+                    ClientError::new(
+                        ErrorCode::Storage,
+                        format!("clearing the store failed: {why}"),
+                    )
+                })?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}

@@ -1,0 +1,77 @@
+//! `ClientError` ⇄ JS: out as an `AndOpenError` (a real Error subclass defined in error.js),
+//! and in from whatever JS threw or rejected with, without ever panicking.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::error::{ClientError, ErrorCode};
+
+#[wasm_bindgen(module = "/src/js/error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = AndOpenError)]
+    pub type JsAndOpenError;
+
+    #[wasm_bindgen(constructor, js_class = "AndOpenError")]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        code: &str,
+        message: &str,
+        status: Option<u16>,
+        retryable: bool,
+        oauth_error: Option<String>,
+        description: Option<String>,
+        retry_after_seconds: Option<f64>,
+    ) -> JsAndOpenError;
+
+    #[wasm_bindgen(js_name = andOpenErrorClass)]
+    fn and_open_error_class() -> JsValue;
+}
+
+/// The `AndOpenError` class itself, so the package entry can re-export it for `instanceof`.
+#[wasm_bindgen(js_name = andOpenErrorClass)]
+pub fn error_class() -> JsValue {
+    and_open_error_class()
+}
+
+impl From<ClientError> for JsValue {
+    fn from(e: ClientError) -> JsValue {
+        JsAndOpenError::new(
+            e.code.as_str(),
+            &e.message,
+            e.status,
+            e.retryable,
+            e.oauth_error,
+            e.description,
+            e.retry_after_seconds,
+        )
+        .into()
+    }
+}
+
+/// The `code` of a thrown `AndOpenError`, if that is what `value` is.
+pub fn code_of(value: &JsValue) -> Option<ErrorCode> {
+    if !value.is_instance_of::<JsAndOpenError>() {
+        return None;
+    }
+    let code = js_sys::Reflect::get(value, &JsValue::from_str("code"))
+        .ok()?
+        .as_string()?;
+    ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+}
+
+/// A short, secret-free description of something JS threw: the Error's name, or its type.
+/// The message is left out on purpose: a user's store or fetch may put anything in it.
+pub fn describe_thrown(value: &JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        String::from(error.name())
+    } else if value.is_string() {
+        "a thrown string".to_owned()
+    } else if value.is_undefined() || value.is_null() {
+        "an empty rejection".to_owned()
+    } else {
+        format!(
+            "a thrown {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        )
+    }
+}

@@ -1,0 +1,12 @@
+//! The JS layer: everything that touches fetch, timers, stores, events and JS errors.
+
+mod api_request;
+pub mod client;
+pub mod error;
+mod events;
+mod http;
+mod options;
+mod runtime;
+pub mod store;
+mod token_renewal;
+mod types;

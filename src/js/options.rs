@@ -1,0 +1,127 @@
+//! Reads the JS options object into the core's `ConfigInput` plus the JS handles (store, fetch,
+//! onEvent). Type errors are `invalid_config`, named after the option.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::config::ConfigInput;
+use crate::core::error::ClientError;
+
+pub struct Options {
+    pub config: ConfigInput,
+    pub store: Option<Object>,
+    pub fetch: Option<Function>,
+    pub on_event: Option<Function>,
+    pub dangerously_allow_browser: bool,
+}
+
+/// Every option js-api.md names; anything else is refused so a typo is not silently ignored.
+const KNOWN: [&str; 16] = [
+    "apiKey",
+    "tenant",
+    "clientId",
+    "clientSecret",
+    "refreshToken",
+    "environment",
+    "authUrl",
+    "apiUrl",
+    "store",
+    "storeKey",
+    "refreshLeewaySeconds",
+    "timeoutMs",
+    "maxRetries",
+    "fetch",
+    "onEvent",
+    "dangerouslyAllowBrowser",
+];
+
+fn field(options: &JsValue, name: &str) -> Option<JsValue> {
+    Reflect::get(options, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+fn string(options: &JsValue, name: &str) -> Result<Option<String>, ClientError> {
+    match field(options, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| ClientError::config(format!("{name} must be a string"))),
+    }
+}
+
+fn number(options: &JsValue, name: &str) -> Result<Option<f64>, ClientError> {
+    match field(options, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_f64()
+            .map(Some)
+            .ok_or_else(|| ClientError::config(format!("{name} must be a number"))),
+    }
+}
+
+fn function(options: &JsValue, name: &str) -> Result<Option<Function>, ClientError> {
+    match field(options, name) {
+        None => Ok(None),
+        Some(v) => v
+            .dyn_into::<Function>()
+            .map(Some)
+            .map_err(|_| ClientError::config(format!("{name} must be a function"))),
+    }
+}
+
+impl Options {
+    pub fn read(options: &JsValue) -> Result<Options, ClientError> {
+        if !options.is_object() {
+            return Err(ClientError::config("options must be an object"));
+        }
+        for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !KNOWN.contains(&key.as_str()) {
+                return Err(ClientError::config(format!("unknown option {key:?}")));
+            }
+        }
+        let store = match field(options, "store") {
+            None => None,
+            Some(store) => {
+                let has = |m: &str| {
+                    Reflect::get(&store, &JsValue::from_str(m)).is_ok_and(|f| f.is_function())
+                };
+                if !(store.is_object() && has("get") && has("put") && has("delete")) {
+                    return Err(ClientError::config(
+                        "store must have get, put and delete methods",
+                    ));
+                }
+                Some(store.unchecked_into::<Object>())
+            }
+        };
+        let dangerously_allow_browser = match field(options, "dangerouslyAllowBrowser") {
+            None => false,
+            Some(v) => v
+                .as_bool()
+                .ok_or_else(|| ClientError::config("dangerouslyAllowBrowser must be a boolean"))?,
+        };
+        Ok(Options {
+            config: ConfigInput {
+                api_key: string(options, "apiKey")?,
+                tenant: string(options, "tenant")?,
+                client_id: string(options, "clientId")?,
+                client_secret: string(options, "clientSecret")?,
+                refresh_token: string(options, "refreshToken")?,
+                environment: string(options, "environment")?,
+                auth_url: string(options, "authUrl")?,
+                api_url: string(options, "apiUrl")?,
+                store_key: string(options, "storeKey")?,
+                refresh_leeway_seconds: number(options, "refreshLeewaySeconds")?,
+                timeout_ms: number(options, "timeoutMs")?,
+                max_retries: number(options, "maxRetries")?,
+            },
+            store,
+            fetch: function(options, "fetch")?,
+            on_event: function(options, "onEvent")?,
+            dangerously_allow_browser,
+        })
+    }
+}

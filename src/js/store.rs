@@ -1,0 +1,239 @@
+//! Token stores. Any JS object with `get/put/delete` returning promises is a store (a Workers KV
+//! binding is one as it is); `MemoryStore` and `KvStore` are provided. Store calls are bounded by
+//! the client's timeout, and every failure is reported, never thrown into the API call.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::task::Poll;
+
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::error::describe_thrown;
+use super::runtime::now_ms;
+
+/// The least `expirationTtl` Workers KV accepts, in seconds.
+const KV_MIN_TTL_SECONDS: f64 = 60.0;
+
+/// A user's store object, called by duck typing.
+pub struct JsStore {
+    object: Object,
+    timeout_ms: f64,
+}
+
+impl JsStore {
+    pub fn new(object: Object, timeout_ms: f64) -> JsStore {
+        JsStore { object, timeout_ms }
+    }
+
+    async fn call(&self, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
+        let function = Reflect::get(&self.object, &JsValue::from_str(method))
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(|| format!("store.{method} is not a function"))?;
+        let returned = function
+            .apply(&self.object, &args.iter().collect())
+            .map_err(|e| format!("store.{method} threw {}", describe_thrown(&e)))?;
+        let settled = first_of(
+            JsFuture::from(Promise::resolve(&returned)),
+            TimeoutFuture::new(self.timeout_ms.min(u32::MAX as f64) as u32),
+        )
+        .await;
+        match settled {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(e)) => Err(format!(
+                "store.{method} rejected with {}",
+                describe_thrown(&e)
+            )),
+            None => Err(format!(
+                "store.{method} did not settle within {} ms",
+                self.timeout_ms
+            )),
+        }
+    }
+
+    /// `Ok(None)` for a miss; a value that is not a string is an error (and so a miss).
+    pub async fn get(&self, key: &str) -> Result<Option<String>, String> {
+        let value = self.call("get", &[JsValue::from_str(key)]).await?;
+        if value.is_null() || value.is_undefined() {
+            return Ok(None);
+        }
+        value
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| "store.get returned a value that is not a string".to_owned())
+    }
+
+    pub async fn put(&self, key: &str, value: &str, ttl_seconds: f64) -> Result<(), String> {
+        let options = Object::new();
+        let _ = Reflect::set(
+            &options,
+            &JsValue::from_str("expirationTtl"),
+            &JsValue::from_f64(ttl_seconds.ceil().max(1.0)),
+        );
+        self.call(
+            "put",
+            &[
+                JsValue::from_str(key),
+                JsValue::from_str(value),
+                options.into(),
+            ],
+        )
+        .await
+        .map(drop)
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), String> {
+        self.call("delete", &[JsValue::from_str(key)])
+            .await
+            .map(drop)
+    }
+}
+
+/// Polls `a` and `b` together: `Some(a's output)` if it finishes first, `None` if `b` does.
+async fn first_of<A: Future, B: Future>(a: A, b: B) -> Option<A::Output> {
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = a.as_mut().poll(cx) {
+            return Poll::Ready(Some(out));
+        }
+        b.as_mut().poll(cx).map(|_| None)
+    })
+    .await
+}
+
+/// A store in this isolate's memory, honouring `expirationTtl`. The default when no store is
+/// given is the client's own memory; use a shared `MemoryStore` to share tokens between clients.
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct MemoryStore {
+    entries: RefCell<HashMap<String, (String, Option<f64>)>>,
+}
+
+#[wasm_bindgen]
+impl MemoryStore {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<string | null>")]
+    pub fn get(&self, key: &str) -> Promise {
+        let mut entries = self.entries.borrow_mut();
+        let live = match entries.get(key) {
+            Some((_, Some(expires_at))) if *expires_at <= now_ms() => None,
+            Some((value, _)) => Some(value.clone()),
+            None => None,
+        };
+        if live.is_none() {
+            entries.remove(key);
+        }
+        Promise::resolve(&live.map(JsValue::from).unwrap_or(JsValue::NULL))
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn put(
+        &self,
+        key: String,
+        value: String,
+        #[wasm_bindgen(unchecked_param_type = "{ expirationTtl?: number }")] options: JsValue,
+    ) -> Promise {
+        let ttl = Reflect::get(&options, &JsValue::from_str("expirationTtl"))
+            .ok()
+            .and_then(|v| v.as_f64());
+        let expires_at = ttl
+            .filter(|t| t.is_finite() && *t > 0.0)
+            .map(|t| now_ms() + t * 1000.0);
+        self.entries.borrow_mut().insert(key, (value, expires_at));
+        Promise::resolve(&JsValue::UNDEFINED)
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn delete(&self, key: &str) -> Promise {
+        self.entries.borrow_mut().remove(key);
+        Promise::resolve(&JsValue::UNDEFINED)
+    }
+}
+
+/// Wraps a Workers KV namespace binding and applies KV's rules: `expirationTtl` is never below
+/// 60 s (KV refuses it; the `expiresAt` inside the value keeps a short-lived token from being
+/// used late), and values are plain strings.
+#[wasm_bindgen]
+pub struct KvStore {
+    namespace: Object,
+}
+
+#[wasm_bindgen]
+impl KvStore {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "KVNamespaceLike")] namespace: JsValue,
+    ) -> Result<KvStore, JsValue> {
+        let has = |m: &str| {
+            Reflect::get(&namespace, &JsValue::from_str(m)).is_ok_and(|f| f.is_function())
+        };
+        if !(namespace.is_object() && has("get") && has("put") && has("delete")) {
+            return Err(crate::core::error::ClientError::config(
+                "KvStore needs a KV namespace binding (an object with get, put and delete)",
+            )
+            .into());
+        }
+        Ok(KvStore {
+            namespace: namespace.unchecked_into(),
+        })
+    }
+
+    fn call(&self, method: &str, args: &[JsValue]) -> Promise {
+        let result = Reflect::get(&self.namespace, &JsValue::from_str(method))
+            .and_then(|f| f.dyn_into::<Function>())
+            .and_then(|f| f.apply(&self.namespace, &args.iter().collect()));
+        match result {
+            Ok(value) => Promise::resolve(&value),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<string | null>")]
+    pub fn get(&self, key: &str) -> Promise {
+        self.call("get", &[JsValue::from_str(key)])
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn put(
+        &self,
+        key: &str,
+        value: &str,
+        #[wasm_bindgen(unchecked_param_type = "{ expirationTtl?: number }")] options: JsValue,
+    ) -> Promise {
+        let ttl = Reflect::get(&options, &JsValue::from_str("expirationTtl"))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|t| t.is_finite())
+            .unwrap_or(KV_MIN_TTL_SECONDS);
+        let kv_options = Object::new();
+        let _ = Reflect::set(
+            &kv_options,
+            &JsValue::from_str("expirationTtl"),
+            &JsValue::from_f64(ttl.ceil().max(KV_MIN_TTL_SECONDS)),
+        );
+        self.call(
+            "put",
+            &[
+                JsValue::from_str(key),
+                JsValue::from_str(value),
+                kv_options.into(),
+            ],
+        )
+    }
+
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn delete(&self, key: &str) -> Promise {
+        self.call("delete", &[JsValue::from_str(key)])
+    }
+}

@@ -1,0 +1,324 @@
+//! Getting a valid token: the cache first; otherwise one shared renewal (store, then the auth
+//! server with retries, refresh grant before client credentials), whatever the number of callers.
+
+use std::rc::Rc;
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{AbortSignal, Headers};
+
+use super::client::Inner;
+use super::error::code_of;
+use super::events::{emit, Event};
+use super::http::{retry_after_seconds, Attempt};
+use super::runtime::{jitter, now_ms, race_abort, sleep};
+use crate::core::error::{ClientError, ErrorCode};
+use crate::core::retry_policy::Failure;
+use crate::core::secret::Secret;
+use crate::core::token_cache::{Freshness, StoredToken};
+use crate::core::token_request::{Grant, TokenRequest};
+use crate::core::token_response::{parse_token_response, TokenGrant};
+
+/// A valid access token. Inside the leeway window only the caller that starts the renewal waits
+/// for it; the others go on with the still-valid token (js-api.md).
+pub async fn token(inner: &Rc<Inner>, signal: Option<&AbortSignal>) -> Result<Secret, ClientError> {
+    let (freshness, renewal) = {
+        let state = inner.state.borrow();
+        (state.cache.freshness(now_ms()), state.renewal.clone())
+    };
+    match (freshness, renewal) {
+        (Freshness::Fresh(token), _) | (Freshness::Renewable(token), Some(_)) => Ok(token),
+        (Freshness::Renewable(token), None) => match wait(start(inner, false), signal).await {
+            // The old token is still valid: a failed early renewal does not fail this call.
+            Err(e) if e.code != ErrorCode::Aborted => Ok(token),
+            other => other,
+        },
+        (Freshness::Missing, Some(renewal)) => wait(renewal, signal).await,
+        (Freshness::Missing, None) => wait(start(inner, false), signal).await,
+    }
+}
+
+/// A new token from the auth server now, joining a renewal already in flight.
+pub async fn force(inner: &Rc<Inner>) -> Result<Secret, ClientError> {
+    let renewal = inner.state.borrow().renewal.clone();
+    wait(renewal.unwrap_or_else(|| start(inner, true)), None).await
+}
+
+fn start(inner: &Rc<Inner>, skip_store: bool) -> Promise {
+    let task = inner.clone();
+    let promise = future_to_promise(async move {
+        let generation = task.state.borrow().generation;
+        let result = renew(&task, skip_store, generation).await;
+        let mut state = task.state.borrow_mut();
+        if state.generation == generation {
+            state.renewal = None;
+        }
+        drop(state);
+        result
+            .map(|t| JsValue::from_str(t.expose()))
+            .map_err(JsValue::from)
+    });
+    inner.state.borrow_mut().renewal = Some(promise.clone());
+    promise
+}
+
+/// Waits for a shared renewal. Every waiter gets the same token, or the same `AndOpenError`.
+async fn wait(renewal: Promise, signal: Option<&AbortSignal>) -> Result<Secret, ClientError> {
+    match JsFuture::from(race_abort(&renewal, signal)).await {
+        Ok(token) => token.as_string().map(Secret::new).ok_or_else(|| {
+            ClientError::new(ErrorCode::InvalidResponse, "the renewal produced no token")
+        }),
+        Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(ClientError::new(
+            ErrorCode::Aborted,
+            "the call was aborted while waiting for a token",
+        )),
+        Err(rejection) => Err(rebuild(&rejection)),
+    }
+}
+
+/// The renewal rejects with an `AndOpenError`; waiters turn it back into data with its fields.
+fn rebuild(rejection: &JsValue) -> ClientError {
+    let field = |name: &str| js_sys::Reflect::get(rejection, &JsValue::from_str(name)).ok();
+    let text = |name: &str| field(name).and_then(|v| v.as_string());
+    let code = code_of(rejection).unwrap_or(ErrorCode::Network);
+    let mut error = ClientError::new(
+        code,
+        text("message").unwrap_or_else(|| "token renewal failed".to_owned()),
+    );
+    error.status = field("status").and_then(|v| v.as_f64()).map(|s| s as u16);
+    error.retryable = field("retryable")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(error.retryable);
+    error.oauth_error = text("oauthError");
+    error.description = text("description");
+    error.retry_after_seconds = field("retryAfterSeconds").and_then(|v| v.as_f64());
+    error
+}
+
+async fn renew(
+    inner: &Rc<Inner>,
+    skip_store: bool,
+    generation: u32,
+) -> Result<Secret, ClientError> {
+    if !skip_store {
+        if let Some(token) = read_store(inner).await {
+            return Ok(token);
+        }
+    }
+    let mut grant = inner.state.borrow().cache.next_grant()?;
+    let obtained = loop {
+        match request_token(inner, &grant).await {
+            Ok(obtained) => break obtained,
+            Err(error) if matches!(grant, Grant::RefreshToken(_)) => {
+                let fallback = inner.state.borrow_mut().cache.on_refresh_refused(&error);
+                match fallback {
+                    Some(next) => grant = next,
+                    None => return Err(error),
+                }
+            }
+            Err(error) => return Err(error),
+        }
+    };
+    let token = obtained.access_token.clone();
+    let stored = {
+        let mut state = inner.state.borrow_mut();
+        if state.generation != generation {
+            // clear() ran meanwhile: hand the token to the callers that waited, keep nothing.
+            return Ok(token);
+        }
+        state.cache.on_grant(obtained, now_ms());
+        state.cache.to_stored()
+    };
+    if let (Some(store), Some(stored)) = (&inner.store, stored) {
+        // Written once per token obtained, never per request (KV: one write per second per key).
+        let ttl_seconds = (stored.expires_at_ms - now_ms()) / 1000.0;
+        if let Err(why) = store
+            .put(&inner.config.store_key, &stored.encode(), ttl_seconds)
+            .await
+        {
+            store_error(inner, "put", &why);
+        }
+    }
+    Ok(token)
+}
+
+/// A token from the store that is valid beyond the leeway, adopted into the cache. A stored
+/// token inside the leeway still lends its refresh token to the renewal that follows.
+async fn read_store(inner: &Rc<Inner>) -> Option<Secret> {
+    let store = inner.store.as_ref()?;
+    let key = &inner.config.store_key;
+    let text = match store.get(key).await {
+        Ok(text) => text,
+        Err(why) => {
+            store_error(inner, "get", &why);
+            return None;
+        }
+    };
+    let Some(stored) = text.as_deref().and_then(StoredToken::decode) else {
+        if text.is_some() {
+            store_error(
+                inner,
+                "get",
+                "the stored value is unreadable; treated as a miss",
+            );
+        }
+        emit(
+            inner.on_event.as_ref(),
+            Event {
+                kind: "store_miss",
+                key: Some(key),
+                ..Event::default()
+            },
+        );
+        return None;
+    };
+    let mut state = inner.state.borrow_mut();
+    let now = now_ms();
+    state.cache.adopt_stored(stored, now);
+    match state.cache.freshness(now) {
+        Freshness::Fresh(token) => {
+            drop(state);
+            emit(
+                inner.on_event.as_ref(),
+                Event {
+                    kind: "store_hit",
+                    key: Some(key),
+                    ..Event::default()
+                },
+            );
+            Some(token)
+        }
+        _ => {
+            drop(state);
+            emit(
+                inner.on_event.as_ref(),
+                Event {
+                    kind: "store_miss",
+                    key: Some(key),
+                    ..Event::default()
+                },
+            );
+            None
+        }
+    }
+}
+
+fn store_error(inner: &Inner, operation: &str, why: &str) {
+    emit(
+        inner.on_event.as_ref(),
+        Event {
+            kind: "store_error",
+            operation: Some(operation),
+            message: Some(why),
+            ..Event::default()
+        },
+    );
+}
+
+/// One grant, with retries on network errors, timeouts, 429 and 5xx. A token request is safe
+/// to repeat, so it counts as idempotent for the retry policy.
+async fn request_token(inner: &Rc<Inner>, grant: &Grant) -> Result<TokenGrant, ClientError> {
+    let request = TokenRequest::new(&inner.config, grant);
+    let headers = Headers::new()
+        .map_err(|_| ClientError::new(ErrorCode::Network, "Headers is unavailable"))?;
+    for (name, value) in &request.headers {
+        headers
+            .set(name, value.expose())
+            .map_err(|_| ClientError::config(format!("the {name} header value is not valid")))?;
+    }
+    let body = JsValue::from_str(request.body.expose());
+    let events = inner.on_event.as_ref();
+    let mut retries = 0;
+    loop {
+        emit(
+            events,
+            Event {
+                kind: "token_request",
+                grant: Some(grant.name()),
+                attempt: Some(retries + 1),
+                ..Event::default()
+            },
+        );
+        let outcome = attempt_token(inner, &request.url, &headers, &body).await;
+        let error = match outcome {
+            Ok((status, obtained)) => {
+                emit(
+                    events,
+                    Event {
+                        kind: "token_response",
+                        grant: Some(grant.name()),
+                        status: Some(status),
+                        expires_in: Some(obtained.expires_in_seconds),
+                        ..Event::default()
+                    },
+                );
+                return Ok(obtained);
+            }
+            Err(error) => error,
+        };
+        let delay = Failure::of(&error).and_then(|f| {
+            inner
+                .policy
+                .delay_ms(retries, f, error.retry_after_seconds, jitter(), true)
+        });
+        match delay {
+            Some(delay_ms) => {
+                retries += 1;
+                emit(
+                    events,
+                    Event {
+                        kind: "retry",
+                        target: Some("token"),
+                        attempt: Some(retries),
+                        delay_ms: Some(delay_ms),
+                        status: error.status,
+                        code: Some(error.code.as_str()),
+                        ..Event::default()
+                    },
+                );
+                sleep(delay_ms, None).await;
+            }
+            None => {
+                emit(
+                    events,
+                    Event {
+                        kind: "token_error",
+                        grant: Some(grant.name()),
+                        status: error.status,
+                        code: Some(error.code.as_str()),
+                        ..Event::default()
+                    },
+                );
+                return Err(error);
+            }
+        }
+    }
+}
+
+async fn attempt_token(
+    inner: &Rc<Inner>,
+    url: &str,
+    headers: &Headers,
+    body: &JsValue,
+) -> Result<(u16, TokenGrant), ClientError> {
+    // Not tied to any caller's signal: the renewal is shared, and one caller giving up must not
+    // fail it for the others.
+    let attempt = Attempt::start(inner.config.timeout_ms, None)?;
+    let response = attempt
+        .send(
+            inner.fetch.as_ref(),
+            url,
+            "POST",
+            headers,
+            body,
+            "the token request",
+        )
+        .await?;
+    let status = response.status();
+    let text = attempt
+        .text(&response, "reading the token response")
+        .await?;
+    let retry_after = retry_after_seconds(&response, now_ms());
+    parse_token_response(status, &text, retry_after, &inner.redactor()).map(|g| (status, g))
+}

@@ -1,0 +1,88 @@
+//! TypeScript for the option objects, stores, events and errors (js-api.md: no `any` in the
+//! published `.d.ts`). wasm-bindgen copies this text into the generated `andopen_client.d.ts`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** The stable error codes of `AndOpenError.code`. */
+export type AndOpenErrorCode =
+  | "invalid_config" | "invalid_client" | "invalid_grant" | "unauthorized" | "forbidden"
+  | "not_found" | "rate_limited" | "server_error" | "http_error" | "network" | "timeout"
+  | "aborted" | "invalid_response" | "storage" | "browser_secret";
+
+/** Any object with these methods is a token store; a Workers KV namespace binding is one. */
+export interface TokenStore {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** The part of a Workers `KVNamespace` binding that `KvStore` uses. */
+export interface KVNamespaceLike {
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface TokenInfo {
+  /** Milliseconds since the epoch, like `Date.now()`. */
+  expiresAt: number;
+  scope: string | null;
+  hasRefreshToken: boolean;
+  source: "memory" | "store" | "network";
+}
+
+export type AndOpenEventType =
+  | "token_request" | "token_response" | "token_error" | "store_hit" | "store_miss"
+  | "store_error" | "retry" | "unauthorized_retry";
+
+/** What `onEvent` receives. Never carries a secret or a token value. */
+export interface AndOpenEvent {
+  type: AndOpenEventType;
+  /** Token events: the grant used. */
+  grant?: "client_credentials" | "refresh_token";
+  /** Retry events: what is retried. */
+  target?: "token" | "api";
+  status?: number;
+  code?: AndOpenErrorCode;
+  /** 1-based attempt (token_request) or retry number (retry). */
+  attempt?: number;
+  delayMs?: number;
+  /** token_response: the token's lifetime in seconds. */
+  expiresIn?: number;
+  /** Store events: the store key (derived from a hash; holds no secret). */
+  key?: string;
+  /** store_error: "get", "put" or "delete". */
+  operation?: "get" | "put" | "delete";
+  message?: string;
+}
+
+export interface AndOpenClientOptions {
+  /** Sent as `x-api-key` to both servers. */
+  apiKey: string;
+  /** The tenant reference (`x-andopen-tenant`). */
+  tenant: string;
+  /** Required unless `refreshToken` is given. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Start from a saved refresh token (a client with only this works until it is refused). */
+  refreshToken?: string;
+  environment?: "production" | "staging";
+  authUrl?: string;
+  apiUrl?: string;
+  /** Default: the client's own memory. */
+  store?: TokenStore;
+  storeKey?: string;
+  /** Renew this long before expiry. Default 60. */
+  refreshLeewaySeconds?: number;
+  /** Per HTTP attempt. Default 10000. */
+  timeoutMs?: number;
+  /** For 429 / 5xx / network errors, with backoff. Default 2. */
+  maxRetries?: number;
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  onEvent?: (event: AndOpenEvent) => void;
+  /** Allow a clientSecret in a browser page (demos and trusted setups only). */
+  dangerouslyAllowBrowser?: boolean;
+}
+"#;

@@ -1,0 +1,106 @@
+// Test support: talks to the &Open emulator's admin routes (emulator-only) and records what the
+// client emits. Used by the wasm tests in Node and in headless Chromium alike.
+
+export const API_KEY = "emu-api-key";
+export const CLIENT_ID = "andopen_client_id_emulator";
+export const CLIENT_SECRET = "emu-client-secret";
+
+export async function admin(authUrl, route, body) {
+  const response = await fetch(`${authUrl}/__emulator/${route}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!response.ok) throw new Error(`admin ${route}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export async function counters(authUrl, tenant) {
+  const response = await fetch(`${authUrl}/__emulator/state?tenant=${encodeURIComponent(tenant)}`);
+  return (await response.json()).counters;
+}
+
+export async function requests(authUrl, tenant, limit) {
+  const response = await fetch(`${authUrl}/__emulator/requests?tenant=${encodeURIComponent(tenant)}&limit=${limit}`);
+  return (await response.json()).requests;
+}
+
+// Options for a client of `tenant` against the emulator, with an event recorder.
+export function options(authUrl, apiUrl, tenant, extra) {
+  const events = [];
+  const opts = {
+    apiKey: API_KEY,
+    tenant,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    authUrl,
+    apiUrl,
+    dangerouslyAllowBrowser: true,
+    onEvent: (event) => events.push(event),
+    ...extra,
+  };
+  return { options: opts, events };
+}
+
+export function uniqueTenant(name) {
+  return `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+// Runs `n` calls of `start()` at once and returns their settled results.
+export async function burst(n, start) {
+  return Promise.allSettled(Array.from({ length: n }, () => start()));
+}
+
+// A store whose every method misbehaves in the given way.
+export function brokenStore(kind) {
+  const calls = [];
+  const misbehave = (method) => (...args) => {
+    calls.push(method);
+    if (kind === "throws") throw new Error("store exploded");
+    if (kind === "rejects") return Promise.reject(new TypeError("store rejected"));
+    if (kind === "garbage") return Promise.resolve(method === "get" ? "{not json" : undefined);
+    if (kind === "hangs") return new Promise(() => {});
+    return Promise.resolve(null);
+  };
+  return { get: misbehave("get"), put: misbehave("put"), delete: misbehave("delete"), calls };
+}
+
+// A fetch that answers from a script of responses (for precise faults), counting calls.
+export function scriptedFetch(script) {
+  const seen = [];
+  const fetchImpl = async (url, init) => {
+    seen.push({ url, method: init.method, headers: Object.fromEntries(new Headers(init.headers)), body: init.body });
+    const next = script.length > 1 ? script.shift() : script[0];
+    if (next === "network") throw new TypeError("fetch failed");
+    if (next === "hang") {
+      return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
+    }
+    return new Response(next.body ?? "", { status: next.status ?? 200, headers: next.headers ?? {} });
+  };
+  return { fetch: fetchImpl, seen };
+}
+
+// Every string a user could see: messages, stacks, events, token info, stored values.
+export function leaks(haystacks, secrets) {
+  const text = JSON.stringify(haystacks);
+  return secrets.filter((s) => text.includes(s));
+}
+
+export function errorFields(error) {
+  return {
+    isError: error instanceof Error,
+    name: error?.name,
+    code: error?.code,
+    status: error?.status,
+    retryable: error?.retryable,
+    oauthError: error?.oauthError,
+    description: error?.description,
+    retryAfterSeconds: error?.retryAfterSeconds,
+    message: error?.message,
+    hasStack: typeof error?.stack === "string" && error.stack.length > 0,
+  };
+}
+
+export function isBrowserWindow() {
+  return typeof window !== "undefined" && typeof document !== "undefined";
+}

@@ -1,0 +1,165 @@
+//! Shared by the wasm test files: the emulator's URLs and JS helpers (support/emulator.js).
+#![allow(dead_code)]
+
+use andopen_client::js::client::AndOpenClient;
+use js_sys::{Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// The emulator the test command starts (scripts/test.sh), fixed at compile time because a
+/// browser test has no environment to read.
+pub const AUTH: &str = match option_env!("ANDOPEN_TEST_AUTH_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:4411",
+};
+pub const API: &str = match option_env!("ANDOPEN_TEST_API_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:4412",
+};
+
+#[wasm_bindgen(module = "/tests/support/emulator.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = admin)]
+    async fn admin_js(auth: &str, route: &str, body: JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = counters)]
+    async fn counters_js(auth: &str, tenant: &str) -> JsValue;
+    #[wasm_bindgen(js_name = requests)]
+    async fn requests_js(auth: &str, tenant: &str, limit: u32) -> JsValue;
+    #[wasm_bindgen(js_name = options)]
+    fn options_js(auth: &str, api: &str, tenant: &str, extra: JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = uniqueTenant)]
+    pub fn unique_tenant(name: &str) -> String;
+    pub async fn burst(n: u32, start: &js_sys::Function) -> JsValue;
+    #[wasm_bindgen(js_name = brokenStore)]
+    pub fn broken_store(kind: &str) -> JsValue;
+    #[wasm_bindgen(js_name = scriptedFetch)]
+    pub fn scripted_fetch(script: JsValue) -> JsValue;
+    pub fn leaks(haystacks: &JsValue, secrets: JsValue) -> js_sys::Array;
+    #[wasm_bindgen(js_name = errorFields)]
+    pub fn error_fields(error: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = isBrowserWindow)]
+    pub fn is_browser_window() -> bool;
+}
+
+pub const API_KEY: &str = "emu-api-key";
+pub const CLIENT_SECRET: &str = "emu-client-secret";
+
+/// Parses a JS object literal written as JSON.
+pub fn obj(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).expect("test JSON")
+}
+
+/// `value.a.b.c`, or undefined.
+pub fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| {
+        Reflect::get(&v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+pub fn num(value: &JsValue, path: &str) -> f64 {
+    get(value, path).as_f64().unwrap_or(f64::NAN)
+}
+
+pub fn text(value: &JsValue, path: &str) -> String {
+    get(value, path).as_string().unwrap_or_default()
+}
+
+pub async fn admin(route: &str, body: &str) -> JsValue {
+    admin_js(AUTH, route, obj(body))
+        .await
+        .expect("emulator admin route")
+}
+
+pub async fn counters(tenant: &str) -> JsValue {
+    counters_js(AUTH, tenant).await
+}
+
+pub async fn token_requests(tenant: &str) -> f64 {
+    num(&counters(tenant).await, "tokenRequests.total")
+}
+
+pub async fn requests(tenant: &str, limit: u32) -> js_sys::Array {
+    requests_js(AUTH, tenant, limit).await.into()
+}
+
+pub async fn fault(tenant: &str, spec: &str) {
+    let spec = spec.strip_suffix('}').expect("a JSON object");
+    admin("faults", &format!("{spec},\"tenant\":\"{tenant}\"}}")).await;
+}
+
+/// A test tenant with its own counters, and the options (plus the recorded events) of a client.
+pub struct Setup {
+    pub tenant: String,
+    pub options: JsValue,
+    pub events: js_sys::Array,
+}
+
+impl Setup {
+    pub fn new(name: &str) -> Setup {
+        Setup::with(name, "{}")
+    }
+
+    pub fn with(name: &str, extra: &str) -> Setup {
+        let tenant = unique_tenant(name);
+        let made = options_js(AUTH, API, &tenant, obj(extra));
+        Setup {
+            tenant,
+            options: get(&made, "options"),
+            events: get(&made, "events").into(),
+        }
+    }
+
+    pub fn set(&self, key: &str, value: &JsValue) -> &Self {
+        Reflect::set(&self.options, &JsValue::from_str(key), value).expect("set option");
+        self
+    }
+
+    pub fn client(&self) -> AndOpenClient {
+        AndOpenClient::new(self.options.clone())
+            .unwrap_or_else(|e| panic!("client: {:?}", error_fields(&e)))
+    }
+
+    pub fn event_types(&self) -> Vec<String> {
+        self.events.iter().map(|e| text(&e, "type")).collect()
+    }
+
+    pub fn count_events(&self, kind: &str) -> usize {
+        self.event_types().iter().filter(|t| *t == kind).count()
+    }
+}
+
+pub async fn ok(promise: Promise) -> JsValue {
+    JsFuture::from(promise)
+        .await
+        .unwrap_or_else(|e| panic!("expected success, got {:?}", error_fields(&e)))
+}
+
+/// The rejection of `promise`, checked to be an AndOpenError with `code`.
+pub async fn rejects(promise: Promise, code: &str) -> JsValue {
+    let error = match JsFuture::from(promise).await {
+        Ok(v) => panic!("expected {code}, got success {v:?}"),
+        Err(e) => e,
+    };
+    let fields = error_fields(&error);
+    assert_eq!(
+        get(&fields, "isError"),
+        JsValue::TRUE,
+        "not an Error: {fields:?}"
+    );
+    assert_eq!(text(&fields, "name"), "AndOpenError");
+    assert_eq!(text(&fields, "code"), code, "{fields:?}");
+    assert_eq!(get(&fields, "hasStack"), JsValue::TRUE);
+    error
+}
+
+pub async fn sleep_ms(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let set_timeout = get(&global, "setTimeout");
+        let set_timeout: js_sys::Function = set_timeout.into();
+        set_timeout
+            .call2(&global, &resolve, &JsValue::from(ms))
+            .expect("setTimeout");
+    });
+    JsFuture::from(promise).await.expect("sleep");
+}

@@ -9,6 +9,11 @@ cd "$ROOT"
 source scripts/env.sh
 
 step() { echo; echo "==> test: $1"; }
+# Everything is also logged, so the closing line can add up what every runner passed.
+mkdir -p target
+LOG=target/test-output.log
+: > "$LOG"
+exec > >(tee -a "$LOG") 2>&1
 trap 'echo "tests FAILED at step: ${STEP:-?}" >&2' ERR
 run() { STEP="$1"; step "$1"; shift; "$@"; }
 
@@ -42,3 +47,6 @@ run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
 
 echo
 echo "==> test: all passed"
+passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^# pass [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -hoE '([0-9]+ failed;|^# fail [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+echo "summary: ${passed:-0} passed, ${failed:-0} failed"

@@ -113,13 +113,19 @@ fn headers_for(inner: &Inner, init: &CallInit, token: &str) -> Result<Headers, C
     Ok(headers)
 }
 
-/// A sent request: the response, and the attempt whose timeout still bounds reading its body.
+/// A finished call: the last response and, when asked for, its body (read inside the retry
+/// loop, so a connection dropped mid-body is retried like one dropped before the headers).
 pub struct Sent {
     pub response: Response,
-    pub attempt: Attempt,
+    pub body: Option<String>,
 }
 
-async fn send(inner: &Rc<Inner>, input: JsValue, init: JsValue) -> Result<Sent, ClientError> {
+async fn send(
+    inner: &Rc<Inner>,
+    input: JsValue,
+    init: JsValue,
+    read_body: bool,
+) -> Result<Sent, ClientError> {
     let url = resolve(&inner.config.api_url, &input)?;
     let init = read_init(&init)?;
     let signal = init.signal.as_ref();
@@ -144,7 +150,7 @@ async fn send(inner: &Rc<Inner>, input: JsValue, init: JsValue) -> Result<Sent, 
                 "the API request",
             )
             .await;
-        let error = match outcome {
+        let (failure, retry_after, error) = match outcome {
             Ok(response) if response.status() == 401 => {
                 // The token was refused (revoked, or expired early): renew once and replay.
                 inner.state.borrow_mut().cache.invalidate_if_current(&token);
@@ -177,50 +183,63 @@ async fn send(inner: &Rc<Inner>, input: JsValue, init: JsValue) -> Result<Sent, 
             Ok(response) => {
                 let status = response.status();
                 let retry_after = retry_after_seconds(&response, now_ms());
-                let delay = if replayable {
-                    inner.policy.delay_ms(
-                        retries,
+                let retryable = replayable
+                    && inner
+                        .policy
+                        .delay_ms(
+                            retries,
+                            Failure::Status(status),
+                            retry_after,
+                            0.0,
+                            idempotent,
+                        )
+                        .is_some();
+                if retryable {
+                    discard(&response);
+                    (
                         Failure::Status(status),
                         retry_after,
-                        jitter(),
-                        idempotent,
+                        ClientError::for_status(ErrorCode::for_status(status), status, ""),
                     )
+                } else if !read_body {
+                    return Ok(Sent {
+                        response,
+                        body: None,
+                    });
                 } else {
-                    None
-                };
-                match delay {
-                    None => return Ok(Sent { response, attempt }),
-                    Some(delay_ms) => {
-                        discard(&response);
-                        retry_event(
-                            inner,
-                            retries + 1,
-                            delay_ms,
-                            Some(status),
-                            ErrorCode::for_status(status),
-                        );
-                        delay_ms
+                    match attempt.text(&response, "reading the API response").await {
+                        Ok(body) => {
+                            return Ok(Sent {
+                                response,
+                                body: Some(body),
+                            })
+                        }
+                        Err(error) => match Failure::of(&error) {
+                            Some(failure) => (failure, None, error),
+                            None => return Err(error),
+                        },
                     }
                 }
             }
-            Err(error) => {
-                let delay = Failure::of(&error).filter(|_| replayable).and_then(|f| {
-                    inner
-                        .policy
-                        .delay_ms(retries, f, None, jitter(), idempotent)
-                });
-                match delay {
-                    None => return Err(error),
-                    Some(delay_ms) => {
-                        retry_event(inner, retries + 1, delay_ms, None, error.code);
-                        delay_ms
-                    }
-                }
-            }
+            Err(error) => match Failure::of(&error) {
+                Some(failure) => (failure, None, error),
+                None => return Err(error),
+            },
+        };
+        let delay = if replayable {
+            inner
+                .policy
+                .delay_ms(retries, failure, retry_after, jitter(), idempotent)
+        } else {
+            None
+        };
+        let Some(delay_ms) = delay else {
+            return Err(error);
         };
         retries += 1;
+        retry_event(inner, retries, delay_ms, error.status, error.code);
         drop(attempt);
-        sleep(error, signal).await;
+        sleep(delay_ms, signal).await;
         if signal.is_some_and(AbortSignal::aborted) {
             return Err(ClientError::new(
                 ErrorCode::Aborted,
@@ -256,7 +275,9 @@ pub async fn fetch(
     input: JsValue,
     init: JsValue,
 ) -> Result<Response, ClientError> {
-    send(inner, input, init).await.map(|sent| sent.response)
+    send(inner, input, init, false)
+        .await
+        .map(|sent| sent.response)
 }
 
 /// `client.json`: the parsed body of a 2xx response; any other status is an `AndOpenError`.
@@ -265,9 +286,9 @@ pub async fn json(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, ClientError> {
-    let Sent { response, attempt } = send(inner, input, init).await?;
+    let Sent { response, body } = send(inner, input, init, true).await?;
     let status = response.status();
-    let text = attempt.text(&response, "reading the API response").await?;
+    let text = body.unwrap_or_default();
     if !response.ok() {
         let retry_after = retry_after_seconds(&response, now_ms());
         return Err(classify_error_response(

@@ -104,3 +104,7 @@ export function errorFields(error) {
 export function isBrowserWindow() {
   return typeof window !== "undefined" && typeof document !== "undefined";
 }
+
+export function isInstance(value, constructor) {
+  return value instanceof constructor;
+}

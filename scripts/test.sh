@@ -45,6 +45,11 @@ run "wasm tests in Node (wasm-pack test --node)" env WASM_BINDGEN_USE_NODE_EXPER
 run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
   env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome
 
+# The npm package (release build, wasm-opt), installed from its tarball into a scratch Worker,
+# bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
+run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
+run "Worker tests in workerd (Miniflare)" node --test tests/worker/
+
 echo
 echo "==> test: all passed"
 passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^# pass [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')

@@ -349,4 +349,16 @@ async fn an_injected_fetch_is_used_and_its_failures_are_typed() {
     let scripted = scripted_fetch(obj(r#"["network"]"#));
     setup.set("fetch", &get(&scripted, "fetch"));
     rejects(setup.client().ping(), "network").await;
+
+    let scripted = scripted_fetch(obj(r#"["undefined"]"#));
+    setup.set("fetch", &get(&scripted, "fetch"));
+    rejects(setup.client().ping(), "invalid_response").await;
+
+    // A fetch that never settles and ignores its AbortSignal still times out.
+    let scripted = scripted_fetch(obj(r#"["deaf"]"#));
+    setup.set("fetch", &get(&scripted, "fetch"));
+    setup.set("timeoutMs", &JsValue::from(200));
+    let started = js_sys::Date::now();
+    rejects(setup.client().ping(), "timeout").await;
+    assert!(js_sys::Date::now() - started < 1000.0);
 }

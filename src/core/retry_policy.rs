@@ -53,6 +53,14 @@ impl RetryPolicy {
         }
     }
 
+    /// How long one grant can legitimately take: every attempt timing out, with the longest
+    /// backoff between them. A caller waiting on a renewal started elsewhere gives up after
+    /// this (in Workers, a renewal whose request was cancelled never settles).
+    pub fn worst_case_ms(&self, timeout_ms: f64) -> f64 {
+        let attempts = f64::from(self.max_retries) + 1.0;
+        attempts * timeout_ms + f64::from(self.max_retries) * self.max_delay_ms
+    }
+
     /// The delay before retry number `retries_done + 1`, or `None` to give up.
     /// `jitter` is in [0, 1); `idempotent` is false for POST/PATCH API calls, which are replayed
     /// only when they cannot have been received (js-api.md).
@@ -113,7 +121,8 @@ fn parse_http_date(value: &str) -> Option<f64> {
     .iter()
     .position(|m| *m == month)? as i64
         + 1;
-    let mut year: i64 = year.parse().ok()?;
+    // HTTP-dates have 4-digit (or RFC 850's 2-digit) years; a longer one would overflow below.
+    let mut year: i64 = year.parse().ok().filter(|y| (0..=9999).contains(y))?;
     if year < 100 {
         // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past.
         year += if year < 70 { 2000 } else { 1900 };
@@ -184,6 +193,24 @@ mod tests {
     }
 
     #[test]
+    fn a_huge_year_is_refused_not_an_overflow() {
+        // Found by fuzzing (fuzz/fuzz_targets/retry_after.rs): days * 86_400 overflowed i64,
+        // a panic in debug builds and a wrapped, meaningless delay in release builds.
+        assert_eq!(
+            parse_retry_after("Sun Nov  6 08:49:37 19940000000100", 0.0),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 99999 08:49:37 GMT", 0.0),
+            None
+        );
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", 0.0),
+            Some(253_402_300_799.0)
+        );
+    }
+
+    #[test]
     fn backoff_grows_with_jitter_and_stops_at_max_retries() {
         let p = RetryPolicy::new(3);
         let s503 = Failure::Status(503);
@@ -196,6 +223,12 @@ mod tests {
             RetryPolicy::new(10).delay_ms(9, s503, None, 1.0, true),
             Some(5_000.0)
         );
+    }
+
+    #[test]
+    fn worst_case_covers_every_attempt_and_backoff() {
+        assert_eq!(RetryPolicy::new(2).worst_case_ms(10_000.0), 40_000.0);
+        assert_eq!(RetryPolicy::new(0).worst_case_ms(300.0), 300.0);
     }
 
     #[test]

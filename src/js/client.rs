@@ -33,7 +33,8 @@ pub(crate) struct Inner {
 pub(crate) struct State {
     pub cache: TokenCache,
     /// The renewal in flight, shared by every caller that needs a token meanwhile.
-    pub renewal: Option<Promise>,
+    pub renewal: Option<Renewal>,
+    pub renewals_started: u64,
     /// Bumped by `clear()`, so a renewal that was in flight cannot bring old tokens back.
     pub generation: u32,
 }
@@ -61,6 +62,14 @@ impl Inner {
         }
         r
     }
+}
+
+/// A renewal in flight: a promise of the token (or of the `AndOpenError`), and its number, so
+/// a renewal that finishes late never clears the entry of one that replaced it.
+#[derive(Clone)]
+pub(crate) struct Renewal {
+    pub id: u64,
+    pub promise: Promise,
 }
 
 #[derive(Serialize)]
@@ -120,6 +129,7 @@ impl AndOpenClient {
                 state: RefCell::new(State {
                     cache,
                     renewal: None,
+                    renewals_started: 0,
                     generation: 0,
                 }),
             }),

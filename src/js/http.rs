@@ -12,10 +12,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal, Headers, Response};
 
-use super::runtime::{global_fetch, link_abort};
+use super::runtime::{global_fetch, link_abort, now_ms, race_abort};
 use crate::core::error::{ClientError, ErrorCode};
 
 pub struct Attempt {
+    deadline_ms: f64,
     controller: AbortController,
     timed_out: Rc<Cell<bool>>,
     caller_signal: Option<AbortSignal>,
@@ -41,6 +42,7 @@ impl Attempt {
         };
         let unlink = link_abort(caller_signal, &controller);
         Ok(Attempt {
+            deadline_ms: now_ms() + timeout_ms,
             controller,
             timed_out,
             caller_signal: caller_signal.cloned(),
@@ -112,9 +114,7 @@ impl Attempt {
         let returned = fetch
             .call2(&this, &JsValue::from_str(url), &init)
             .map_err(|_| self.failure(what))?;
-        let settled = JsFuture::from(Promise::resolve(&returned))
-            .await
-            .map_err(|_| self.failure(what))?;
+        let settled = self.bounded(&returned, what).await?;
         settled.dyn_into::<Response>().map_err(|_| {
             ClientError::new(
                 ErrorCode::InvalidResponse,
@@ -127,10 +127,29 @@ impl Attempt {
     /// headers fails here, not later).
     pub async fn text(&self, response: &Response, what: &str) -> Result<String, ClientError> {
         let promise = response.text().map_err(|_| self.failure(what))?;
-        let text = JsFuture::from(promise)
-            .await
-            .map_err(|_| self.failure(what))?;
+        let text = self.bounded(&promise, what).await?;
         Ok(text.as_string().unwrap_or_default())
+    }
+
+    /// Awaits `value` within the attempt's deadline and the caller's signal, without relying on
+    /// the promise honouring the abort: an injected fetch that ignores its signal cannot hang us.
+    async fn bounded(&self, value: &JsValue, what: &str) -> Result<JsValue, ClientError> {
+        let remaining = (self.deadline_ms - now_ms()).max(0.0);
+        let raced = race_abort(
+            &Promise::resolve(value),
+            self.caller_signal.as_ref(),
+            Some(remaining),
+        );
+        match JsFuture::from(raced).await {
+            // `undefined` is also how the race reports its deadline.
+            Ok(v) if v.is_undefined() && now_ms() >= self.deadline_ms => {
+                self.timed_out.set(true);
+                self.controller.abort();
+                Err(self.failure(what))
+            }
+            Ok(v) => Ok(v),
+            Err(_) => Err(self.failure(what)),
+        }
     }
 }
 

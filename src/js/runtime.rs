@@ -16,7 +16,11 @@ extern "C" {
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: f64, signal: Option<&web_sys::AbortSignal>) -> Promise;
     #[wasm_bindgen(js_name = raceAbort)]
-    pub fn race_abort(promise: &Promise, signal: Option<&web_sys::AbortSignal>) -> Promise;
+    pub fn race_abort(
+        promise: &Promise,
+        signal: Option<&web_sys::AbortSignal>,
+        deadline_ms: Option<f64>,
+    ) -> Promise;
 }
 
 pub fn now_ms() -> f64 {

@@ -3,12 +3,11 @@
 
 use std::rc::Rc;
 
-use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{AbortSignal, Headers};
 
-use super::client::Inner;
+use super::client::{Inner, Renewal};
 use super::error::code_of;
 use super::events::{emit, Event};
 use super::http::{retry_after_seconds, Attempt};
@@ -29,29 +28,75 @@ pub async fn token(inner: &Rc<Inner>, signal: Option<&AbortSignal>) -> Result<Se
     };
     match (freshness, renewal) {
         (Freshness::Fresh(token), _) | (Freshness::Renewable(token), Some(_)) => Ok(token),
-        (Freshness::Renewable(token), None) => match wait(start(inner, false), signal).await {
+        (Freshness::Renewable(token), None) => match own(inner, false, signal).await {
             // The old token is still valid: a failed early renewal does not fail this call.
             Err(e) if e.code != ErrorCode::Aborted => Ok(token),
             other => other,
         },
-        (Freshness::Missing, Some(renewal)) => wait(renewal, signal).await,
-        (Freshness::Missing, None) => wait(start(inner, false), signal).await,
+        (Freshness::Missing, Some(renewal)) => join(inner, renewal, signal).await,
+        (Freshness::Missing, None) => own(inner, false, signal).await,
     }
 }
 
 /// A new token from the auth server now, joining a renewal already in flight.
 pub async fn force(inner: &Rc<Inner>) -> Result<Secret, ClientError> {
     let renewal = inner.state.borrow().renewal.clone();
-    wait(renewal.unwrap_or_else(|| start(inner, true)), None).await
+    match renewal {
+        Some(renewal) => join(inner, renewal, None).await,
+        None => own(inner, true, None).await,
+    }
 }
 
-fn start(inner: &Rc<Inner>, skip_store: bool) -> Promise {
+/// Starts a renewal and waits for it, however long its retries take.
+async fn own(
+    inner: &Rc<Inner>,
+    skip_store: bool,
+    signal: Option<&AbortSignal>,
+) -> Result<Secret, ClientError> {
+    let renewal = start(inner, skip_store);
+    wait(&renewal, signal, None)
+        .await?
+        .ok_or_else(|| ClientError::new(ErrorCode::Timeout, "the token renewal did not settle"))
+}
+
+/// Waits for a renewal another call started. In Workers that call may belong to a request that
+/// gets cancelled, and then its renewal never settles: past the longest time a renewal can
+/// take, this caller starts its own (once) instead of hanging.
+async fn join(
+    inner: &Rc<Inner>,
+    renewal: Renewal,
+    signal: Option<&AbortSignal>,
+) -> Result<Secret, ClientError> {
+    let deadline = inner.policy.worst_case_ms(inner.config.timeout_ms) + inner.config.timeout_ms;
+    if let Some(token) = wait(&renewal, signal, Some(deadline)).await? {
+        return Ok(token);
+    }
+    let replacement = {
+        let state = inner.state.borrow();
+        state
+            .renewal
+            .clone()
+            .filter(|current| current.id != renewal.id)
+    };
+    match replacement {
+        Some(other) => wait(&other, signal, Some(deadline)).await?,
+        None => wait(&start(inner, false), signal, None).await?,
+    }
+    .ok_or_else(|| ClientError::new(ErrorCode::Timeout, "no token renewal settled in time"))
+}
+
+fn start(inner: &Rc<Inner>, skip_store: bool) -> Renewal {
     let task = inner.clone();
+    let id = {
+        let mut state = inner.state.borrow_mut();
+        state.renewals_started += 1;
+        state.renewals_started
+    };
     let promise = future_to_promise(async move {
         let generation = task.state.borrow().generation;
         let result = renew(&task, skip_store, generation).await;
         let mut state = task.state.borrow_mut();
-        if state.generation == generation {
+        if state.renewal.as_ref().is_some_and(|r| r.id == id) {
             state.renewal = None;
         }
         drop(state);
@@ -59,16 +104,26 @@ fn start(inner: &Rc<Inner>, skip_store: bool) -> Promise {
             .map(|t| JsValue::from_str(t.expose()))
             .map_err(JsValue::from)
     });
-    inner.state.borrow_mut().renewal = Some(promise.clone());
-    promise
+    let renewal = Renewal { id, promise };
+    inner.state.borrow_mut().renewal = Some(renewal.clone());
+    renewal
 }
 
-/// Waits for a shared renewal. Every waiter gets the same token, or the same `AndOpenError`.
-async fn wait(renewal: Promise, signal: Option<&AbortSignal>) -> Result<Secret, ClientError> {
-    match JsFuture::from(race_abort(&renewal, signal)).await {
-        Ok(token) => token.as_string().map(Secret::new).ok_or_else(|| {
-            ClientError::new(ErrorCode::InvalidResponse, "the renewal produced no token")
-        }),
+/// Waits for a renewal: every waiter gets the same token, or the same `AndOpenError`.
+/// `Ok(None)` when `deadline_ms` passed first.
+async fn wait(
+    renewal: &Renewal,
+    signal: Option<&AbortSignal>,
+    deadline_ms: Option<f64>,
+) -> Result<Option<Secret>, ClientError> {
+    match JsFuture::from(race_abort(&renewal.promise, signal, deadline_ms)).await {
+        Ok(token) if token.is_undefined() => Ok(None),
+        Ok(token) => token
+            .as_string()
+            .map(|t| Some(Secret::new(t)))
+            .ok_or_else(|| {
+                ClientError::new(ErrorCode::InvalidResponse, "the renewal produced no token")
+            }),
         Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(ClientError::new(
             ErrorCode::Aborted,
             "the call was aborted while waiting for a token",

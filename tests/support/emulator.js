@@ -72,6 +72,8 @@ export function scriptedFetch(script) {
     seen.push({ url, method: init.method, headers: Object.fromEntries(new Headers(init.headers)), body: init.body });
     const next = script.length > 1 ? script.shift() : script[0];
     if (next === "network") throw new TypeError("fetch failed");
+    if (next === "deaf") return new Promise(() => {}); // ignores its AbortSignal
+    if (next === "undefined") return undefined;
     if (next === "hang") {
       return new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason)));
     }

@@ -24,3 +24,12 @@ echo "==> demo: emulator up"
 cat target/emulator-demo.log
 echo "==> demo: GET / through the wasm build"
 node examples/ping.mjs
+
+# The demo page: the same client in a browser, drawing the token's life against the emulator.
+# Serving blocks until Ctrl-C, so it runs only in a terminal (or with DEMO_SERVE=1).
+echo "==> demo: the demo page (Ctrl-C to stop)"
+if [ -t 0 ] || [ "${DEMO_SERVE:-0}" = 1 ]; then
+  WWW_PORT="${WWW_PORT:-8080}" node scripts/serve-www.mjs
+else
+  echo "to see it: WWW_PORT=8080 node scripts/serve-www.mjs (with the emulator running), then open http://127.0.0.1:8080/"
+fi

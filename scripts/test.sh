@@ -49,6 +49,7 @@ run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
 # bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
 run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
 run "Worker tests in workerd (Miniflare)" node --test tests/worker/
+run "demo page in headless Chromium (Playwright)" node --test tests/www/
 
 echo
 echo "==> test: all passed"

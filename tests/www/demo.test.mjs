@@ -1,0 +1,210 @@
+// The demo page (www/) in headless Chromium against the emulator: node --test tests/www/
+// Needs the built package (bash scripts/build-pkg.sh) and Chromium at /usr/bin/chromium
+// (or CHROMIUM_PATH).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startEmulator } from '../../emulator/server.mjs';
+import { serveWww } from '../../scripts/serve-www.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCREENSHOT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
+const SECRETS = ['emu-client-secret', 'emu-api-key'];
+// Pause between the steps of the drawn scenario, so the screenshot's marks do not pile up.
+const PACE_MS = Number(process.env.DEMO_TEST_PACE_MS ?? 1200);
+const pause = (page) => page.waitForTimeout(PACE_MS);
+// Chromium reports every non-2xx fetch as a console error; these statuses are the demo's point.
+const EXPECTED_CONSOLE = /^Failed to load resource: the server responded with a status of (401|429|503)\b/;
+
+let emulator;
+let www;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(`${ROOT}pkg/index.browser.js`), 'build the package first: bash scripts/build-pkg.sh');
+  emulator = await startEmulator({ authPort: 0, apiPort: 0 });
+  www = await serveWww({ port: 0, authUrl: emulator.authUrl, apiUrl: emulator.apiUrl });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await www?.close();
+  await emulator?.close();
+});
+
+async function emulatorGet(path, tenant, extra = {}) {
+  const url = new URL(path, emulator.authUrl);
+  url.searchParams.set('tenant', tenant);
+  for (const [k, v] of Object.entries(extra)) url.searchParams.set(k, String(v));
+  const response = await fetch(url);
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+// A fresh page (and so a fresh tenant and client), with every page error and unexpected
+// console error collected for the final check.
+async function openDemo() {
+  const context = await browser.newContext({ viewport: { width: 1180, height: 1000 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !EXPECTED_CONSOLE.test(message.text())) problems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(www.url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15_000 });
+  const tenant = await page.getAttribute('body', 'data-tenant');
+  assert.match(tenant, /^demo-/);
+  return { page, context, tenant, problems };
+}
+
+// Presses a button and waits until its action, including the panel refresh, has finished.
+async function press(page, id) {
+  const seq = Number(await page.getAttribute('body', 'data-action-seq'));
+  await page.click(`#${id}`);
+  await page.waitForFunction((n) => Number(document.body.dataset.actionSeq) > n, seq, { timeout: 20_000 });
+}
+
+const dataset = (page, selector) => page.$eval(selector, (el) => ({ ...el.dataset }));
+const hidden = (page, selector) => page.$eval(selector, (el) => el.hidden);
+
+async function assertCountersMatch(page, tenant) {
+  const shown = await dataset(page, '#counters');
+  const { counters } = await emulatorGet('/__emulator/state', tenant);
+  assert.equal(Number(shown.tokenRequests), counters.tokenRequests.total, 'token requests');
+  assert.equal(Number(shown.tokenRequestsClientCredentials), counters.tokenRequests.client_credentials, 'client_credentials');
+  assert.equal(Number(shown.tokenRequestsRefreshToken), counters.tokenRequests.refresh_token, 'refresh_token');
+  assert.equal(Number(shown.apiRequests), counters.apiRequests, 'API requests');
+  assert.equal(Number(shown.unauthorized), counters.unauthorized, 'unauthorized');
+  return counters;
+}
+
+test('a burst from a cold start costs exactly one token request', async () => {
+  const { page, context, tenant, problems } = await openDemo();
+  try {
+    await press(page, 'burst');
+    const result = await dataset(page, '#burst-result');
+    assert.equal(result.tokenRequests, '1');
+    assert.equal(result.ok, '100');
+    assert.equal(result.apiRequests, '100');
+    assert.match(await page.textContent('#burst-result'), /100 calls → 1 token request\b/);
+    const counters = await assertCountersMatch(page, tenant);
+    assert.equal(counters.tokenRequests.total, 1);
+    assert.equal((await dataset(page, '#timeline')).calls, '100');
+    assert.equal(await hidden(page, '#error'), true);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the demo draws calls, retries and re-authentications and never shows a secret', async () => {
+  const { page, context, tenant, problems } = await openDemo();
+  try {
+    // Call: one client_credentials token, one API request; the page's counters are the emulator's.
+    await press(page, 'call');
+    assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
+    assert.match(await page.textContent('#status'), /GET \/ → 200/);
+    let counters = await assertCountersMatch(page, tenant);
+    assert.deepEqual(counters.tokenRequests, { client_credentials: 1, refresh_token: 0, total: 1 });
+    assert.equal(counters.apiRequests, 1);
+    const info = await dataset(page, '#token-info');
+    assert.equal(info.present, 'true');
+    assert.equal(info.source, 'network');
+    assert.equal(info.hasRefreshToken, 'true');
+    const lifetime = Number(info.expiresAt) - Date.now();
+    assert.ok(lifetime > 15_000 && lifetime <= 30_000, `the tenant's 30 s lifetime, got ${lifetime} ms`);
+    assert.equal(await page.locator('#timeline .token.current.cc').count(), 1);
+    assert.equal(await page.locator('#timeline .call.s2xx').count(), 1);
+
+    await pause(page);
+    // Burst with a valid token in memory: 100 API requests, no token request.
+    await press(page, 'burst');
+    let result = await dataset(page, '#burst-result');
+    assert.equal(result.tokenRequests, '0');
+    assert.equal(result.ok, '100');
+    counters = await assertCountersMatch(page, tenant);
+    assert.equal(counters.tokenRequests.total, 1);
+    assert.equal(counters.apiRequests, 101);
+
+    await pause(page);
+    // 429 then Call: a retry is drawn and the call succeeds.
+    await press(page, 'fault-429');
+    assert.equal((await dataset(page, '#counters')).pendingFaults, '1');
+    await press(page, 'call');
+    assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
+    assert.match(await page.textContent('#status'), /GET \/ → 200 .*after 1 retry/);
+    assert.equal(await page.locator('#timeline .retry[data-target="api"][data-status="429"]').count(), 1);
+    counters = await assertCountersMatch(page, tenant);
+    assert.equal(counters.faultsServed, 1);
+
+    await pause(page);
+    // 503 then Call: the same with backoff.
+    await press(page, 'fault-503');
+    await pause(page);
+    await press(page, 'call');
+    assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
+    assert.equal(await page.locator('#timeline .retry[data-target="api"][data-status="503"]').count(), 1);
+
+    await pause(page);
+    // Revoke then Call: a 401, one re-authentication (refresh grant), the call succeeds.
+    await press(page, 'revoke');
+    await pause(page);
+    await press(page, 'call');
+    assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
+    assert.match(await page.textContent('#status'), /GET \/ → 200 .*401 re-authentication/);
+    assert.equal(await page.locator('#timeline .reauth').count(), 1);
+    counters = await assertCountersMatch(page, tenant);
+    assert.equal(counters.unauthorized, 1);
+    assert.equal((await dataset(page, '#counters')).unauthorized, '1');
+    assert.equal(counters.tokenRequests.refresh_token, 1);
+    assert.equal(await page.locator('#timeline .token.current.rt').count(), 1);
+
+    await pause(page);
+    // Slow auth, forget the tokens, Call: a 1.5 s client_credentials request is drawn.
+    await press(page, 'slow-auth');
+    await press(page, 'clear');
+    await press(page, 'call');
+    assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
+    const slow = await page.$$eval('#timeline .token-request title', (titles) => titles.map((t) => t.textContent));
+    assert.ok(slow.some((t) => /client_credentials token request, attempt 1: 200 in (1[5-9]\d\d|[2-9]\d\d\d) ms/.test(t)), slow.join('\n'));
+    counters = await assertCountersMatch(page, tenant);
+    assert.equal(counters.tokenRequests.client_credentials, 2);
+
+    // Never a secret or a token on the page.
+    const { requests } = await emulatorGet('/__emulator/requests', tenant, { limit: 200 });
+    const tokens = new Set();
+    for (const request of requests) {
+      const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (request.listener === 'api' && bearer) tokens.add(bearer);
+      if (request.listener === 'auth') {
+        const refresh = (() => { try { return JSON.parse(request.body).refresh_token; } catch { return undefined; } })();
+        if (refresh) tokens.add(refresh);
+      }
+    }
+    assert.ok(tokens.size >= 3, `expected several tokens in the emulator's log, got ${tokens.size}`);
+    const text = await page.evaluate(() => document.body.innerText);
+    const html = await page.content();
+    for (const secret of [...SECRETS, ...tokens]) {
+      assert.ok(!text.includes(secret), `the page text shows a secret or token (${secret.slice(0, 6)}…)`);
+      assert.ok(!html.includes(secret), `the page DOM holds a secret or token (${secret.slice(0, 6)}…)`);
+    }
+
+    // Let the live countdown tick once more, then keep a picture for the docs.
+    await page.waitForTimeout(300);
+    await mkdir(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

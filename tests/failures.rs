@@ -31,6 +31,26 @@ async fn a_revoked_token_is_renewed_once_and_the_call_replayed() {
 }
 
 #[wasm_bindgen_test]
+async fn a_revoked_token_still_in_the_store_is_not_used_again() {
+    let setup = Setup::new("revoked-stored");
+    setup.set(
+        "store",
+        &JsValue::from(andopen_client::js::store::MemoryStore::new()),
+    );
+    let client = setup.client();
+    ok(client.ping()).await;
+    admin("revoke", &format!(r#"{{"tenant":"{}"}}"#, setup.tenant)).await;
+    ok(client.ping()).await;
+    ok(client.ping()).await;
+    let c = counters(&setup.tenant).await;
+    assert_eq!(
+        (num(&c, "unauthorized"), num(&c, "tokenRequests.total")),
+        (1.0, 2.0)
+    );
+    assert_eq!(setup.count_events("store_hit"), 0);
+}
+
+#[wasm_bindgen_test]
 async fn a_persistent_401_becomes_unauthorized_without_a_loop() {
     let setup = Setup::new("401");
     fault(&setup.tenant, r#"{"target":"api","status":401,"count":5}"#).await;

@@ -5,7 +5,7 @@
 mod support;
 
 use andopen_client::js::store::MemoryStore;
-use js_sys::{Array, Function};
+use js_sys::{Array, Date, Function};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -36,7 +36,11 @@ async fn ping_answers_the_banner_after_one_token_request() {
         (3_500_000.0..=3_600_000.0).contains(&expires_in),
         "{expires_in}"
     );
-    assert_eq!(setup.event_types(), ["token_request", "token_response"]);
+    // The default store is a MemoryStore of the client's own (js-api.md).
+    assert_eq!(
+        setup.event_types(),
+        ["store_miss", "token_request", "token_response"]
+    );
 }
 
 #[wasm_bindgen_test]
@@ -208,6 +212,43 @@ async fn inside_the_leeway_the_refresh_grant_renews_the_token() {
         ),
         (1.0, 1.0)
     );
+}
+
+#[wasm_bindgen_test]
+async fn inside_the_leeway_only_the_call_that_renews_waits() {
+    let setup = Setup::with("no-stall", r#"{"refreshLeewaySeconds":2}"#);
+    admin(
+        "config",
+        &format!(
+            r#"{{"tenant":"{}","tokenLifetimeSeconds":3}}"#,
+            setup.tenant
+        ),
+    )
+    .await;
+    let client = setup.client();
+    ok(client.ping()).await;
+    sleep_ms(1100).await;
+    admin(
+        "config",
+        &format!(r#"{{"tenant":"{}","authLatencyMs":800}}"#, setup.tenant),
+    )
+    .await;
+    let started = Date::now();
+    let renewing = client.ping(); // starts the renewal and waits ~800 ms for it
+    let others: Vec<_> = (0..5).map(|_| client.ping()).collect();
+    for other in others {
+        ok(other).await;
+    }
+    let others_done = Date::now() - started;
+    ok(renewing).await;
+    let renewing_done = Date::now() - started;
+    assert!(others_done < 500.0, "other calls stalled {others_done} ms");
+    assert!(
+        renewing_done >= 700.0,
+        "the renewing call waited {renewing_done} ms"
+    );
+    let c = counters(&setup.tenant).await;
+    assert_eq!(num(&c, "tokenRequests.refresh_token"), 1.0);
 }
 
 #[wasm_bindgen_test]

@@ -48,6 +48,9 @@ pub enum Freshness {
 pub struct TokenCache {
     current: Option<CachedToken>,
     refresh_token: Option<Secret>,
+    /// The last access token the API refused: a store may still hold it, unexpired, and it
+    /// must not come back from there (that would turn one 401 into `unauthorized`).
+    rejected: Option<Secret>,
     leeway_ms: f64,
     can_use_client_credentials: bool,
 }
@@ -61,6 +64,7 @@ impl TokenCache {
         TokenCache {
             current: None,
             refresh_token,
+            rejected: None,
             leeway_ms,
             can_use_client_credentials,
         }
@@ -125,7 +129,7 @@ impl TokenCache {
 
     /// Adopts a token read from the store, if it is better than what memory holds.
     pub fn adopt_stored(&mut self, stored: StoredToken, now_ms: f64) -> bool {
-        if stored.expires_at_ms <= now_ms {
+        if stored.expires_at_ms <= now_ms || self.rejected.as_ref() == Some(&stored.access_token) {
             return false;
         }
         if self
@@ -156,6 +160,7 @@ impl TokenCache {
             .is_some_and(|c| &c.access_token == rejected);
         if is_current {
             self.current = None;
+            self.rejected = Some(rejected.clone());
         }
         is_current
     }
@@ -193,6 +198,9 @@ pub struct StoredToken {
     pub scope: Option<String>,
 }
 
+/// JS's `Number.MAX_SAFE_INTEGER`: every whole number up to it is exact in an f64.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 impl StoredToken {
     pub fn encode(&self) -> String {
         let mut out = String::from("{\"v\":1,\"accessToken\":");
@@ -226,7 +234,9 @@ impl StoredToken {
         let expires_at_ms = json
             .get("expiresAt")
             .and_then(Json::as_f64)
-            .filter(|n| *n > 0.0)?;
+            // `encode` writes a whole number of ms; anything else (a fraction, or a number past
+            // 2^53 that `encode` would clamp) is not a value this crate wrote.
+            .filter(|n| *n > 0.0 && n.fract() == 0.0 && *n <= MAX_SAFE_INTEGER)?;
         Some(StoredToken {
             access_token: token("accessToken")?,
             refresh_token: token("refreshToken"),
@@ -324,6 +334,14 @@ mod tests {
         assert!(!cache.invalidate_if_current(&Secret::new("old")));
         assert_eq!(cache.freshness(1.0), Freshness::Fresh(Secret::new("new")));
         assert!(cache.invalidate_if_current(&Secret::new("new")));
+        // The store may still hold the refused token; it is not adopted again.
+        let stored = StoredToken {
+            access_token: Secret::new("new"),
+            refresh_token: None,
+            expires_at_ms: 100_000.0,
+            scope: None,
+        };
+        assert!(!cache.adopt_stored(stored, 1.0));
         assert_eq!(cache.freshness(1.0), Freshness::Missing);
     }
 
@@ -359,6 +377,11 @@ mod tests {
             r#"{"v":2,"accessToken":"a","expiresAt":5}"#,
             r#"{"v":1,"accessToken":"","expiresAt":5}"#,
             r#"{"v":1,"accessToken":"a","expiresAt":"5"}"#,
+            // Found by fuzzing (fuzz/fuzz_targets/stored_token.rs): these decoded, but `encode`
+            // wrote them back as another value (18446744073709551615, 1, and 0 = a miss).
+            r#"{"v":1,"accessToken":"a","expiresAt":170000000000000000000023}"#,
+            r#"{"v":1,"accessToken":"a","expiresAt":1.5}"#,
+            r#"{"v":1,"accessToken":"a","expiresAt":0.5}"#,
         ] {
             assert_eq!(StoredToken::decode(garbage), None, "{garbage}");
         }

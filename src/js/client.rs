@@ -8,12 +8,13 @@ use std::rc::Rc;
 use js_sys::{Function, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::api_request;
 use super::options::Options;
 use super::runtime::is_browser_window;
-use super::store::JsStore;
+use super::store::{JsStore, MemoryStore};
 use super::token_renewal;
 use crate::core::config::Config;
 use crate::core::error::{ClientError, ErrorCode};
@@ -25,7 +26,7 @@ pub(crate) struct Inner {
     pub config: Config,
     pub policy: RetryPolicy,
     pub fetch: Option<Function>,
-    pub store: Option<JsStore>,
+    pub store: JsStore,
     pub on_event: Option<Function>,
     pub state: RefCell<State>,
 }
@@ -122,7 +123,13 @@ impl AndOpenClient {
         Ok(AndOpenClient {
             inner: Rc::new(Inner {
                 policy: RetryPolicy::new(config.max_retries),
-                store: options.store.map(|s| JsStore::new(s, config.timeout_ms)),
+                // js-api.md: the default store is a MemoryStore of this client's own.
+                store: JsStore::new(
+                    options
+                        .store
+                        .unwrap_or_else(|| JsValue::from(MemoryStore::new()).unchecked_into()),
+                    config.timeout_ms,
+                ),
                 config,
                 fetch: options.fetch,
                 on_event: options.on_event,
@@ -233,14 +240,16 @@ impl AndOpenClient {
         }
         let inner = self.inner.clone();
         spawn(async move {
-            if let Some(store) = &inner.store {
-                store.delete(&inner.config.store_key).await.map_err(|why| {
+            inner
+                .store
+                .delete(&inner.config.store_key)
+                .await
+                .map_err(|why| {
                     ClientError::new(
                         ErrorCode::Storage,
                         format!("clearing the store failed: {why}"),
                     )
                 })?;
-            }
             Ok(JsValue::UNDEFINED)
         })
     }

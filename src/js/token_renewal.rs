@@ -185,10 +185,11 @@ async fn renew(
         state.cache.on_grant(obtained, now_ms());
         state.cache.to_stored()
     };
-    if let (Some(store), Some(stored)) = (&inner.store, stored) {
+    if let Some(stored) = stored {
         // Written once per token obtained, never per request (KV: one write per second per key).
         let ttl_seconds = (stored.expires_at_ms - now_ms()) / 1000.0;
-        if let Err(why) = store
+        if let Err(why) = inner
+            .store
             .put(&inner.config.store_key, &stored.encode(), ttl_seconds)
             .await
         {
@@ -201,7 +202,7 @@ async fn renew(
 /// A token from the store that is valid beyond the leeway, adopted into the cache. A stored
 /// token inside the leeway still lends its refresh token to the renewal that follows.
 async fn read_store(inner: &Rc<Inner>) -> Option<Secret> {
-    let store = inner.store.as_ref()?;
+    let store = &inner.store;
     let key = &inner.config.store_key;
     let text = match store.get(key).await {
         Ok(text) => text,

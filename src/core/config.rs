@@ -2,7 +2,7 @@
 //! check lives here so it is tested natively and a bad option is one `invalid_config` error.
 
 use super::error::ClientError;
-use super::secret::Secret;
+use super::secret::{find, Secret};
 
 /// The options as given, before any check. Numbers arrive as f64 because JS has no other.
 #[derive(Default, Debug, Clone)]
@@ -164,8 +164,10 @@ fn number_in(
     if value.is_finite() && value >= min && value <= max {
         Ok(value)
     } else {
+        // Whole-number bounds, printed as integers: f64's Display would add ~25 KB to the .wasm.
         Err(ClientError::config(format!(
-            "{name} must be a number from {min} to {max}"
+            "{name} must be a number from {} to {}",
+            min as u64, max as u64
         )))
     }
 }
@@ -174,9 +176,10 @@ fn number_in(
 /// without trailing slashes so paths can be appended.
 pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     let invalid = |why: &str| ClientError::config(format!("{name} {why}"));
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| invalid("must be an absolute URL"))?;
+    let separator =
+        find(url.as_bytes(), b"://", 0).ok_or_else(|| invalid("must be an absolute URL"))?;
+    let scheme = url.get(..separator).unwrap_or_default();
+    let rest = url.get(separator + 3..).unwrap_or_default();
     let authority = rest.split('/').next().unwrap_or("");
     if authority.is_empty() || authority.contains('@') || rest.contains(['?', '#']) {
         return Err(invalid(
@@ -187,11 +190,11 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
         return Err(invalid("must not contain spaces or control characters"));
     }
     let host = match authority.strip_prefix('[') {
-        Some(v6) => v6
-            .split(']')
-            .next()
-            .map(|h| format!("[{h}]"))
-            .unwrap_or_default(),
+        // "[::1]" must be the whole host: "[::1]e" or "[::1" is not the loopback address.
+        Some(v6) => match v6.split_once(']') {
+            Some((h, port)) if port.is_empty() || port.starts_with(':') => format!("[{h}]"),
+            _ => String::new(),
+        },
         None => authority
             .split(':')
             .next()
@@ -329,6 +332,10 @@ mod tests {
             "https://host/?q",
             "https://ho st",
             "http://127.0.0.2",
+            // Found by fuzzing (fuzz/fuzz_targets/config.rs): the text after "]" was ignored.
+            "http://[::1]e",
+            "http://[::1]evil.example",
+            "http://[::1",
         ] {
             assert!(base_url("apiUrl", bad).is_err(), "{bad}");
         }

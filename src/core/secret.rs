@@ -49,12 +49,42 @@ impl Redactor {
     pub fn redact(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
-            if out.contains(secret.expose()) {
-                out = out.replace(secret.expose(), REDACTED);
-            }
+            out = replace_all(&out, secret.expose(), REDACTED);
         }
         out
     }
+}
+
+/// The first index at or after `from` where `needle` starts. A byte search rather than
+/// `str::find`, whose searcher drags core's char-formatting panic paths into the .wasm.
+pub fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    (from..=last_start).find(|&i| haystack.get(i..i + needle.len()) == Some(needle))
+}
+
+/// `text` with every `needle` replaced. Secrets are printable ASCII (config.rs checks it), and an
+/// ASCII byte never occurs inside a multi-byte UTF-8 sequence, so the result stays valid UTF-8.
+fn replace_all(text: &str, needle: &str, with: &str) -> String {
+    let (bytes, pattern) = (text.as_bytes(), needle.as_bytes());
+    let Some(mut at) = find(bytes, pattern, 0) else {
+        return text.to_owned();
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut copied = 0;
+    loop {
+        out.extend_from_slice(bytes.get(copied..at).unwrap_or_default());
+        out.extend_from_slice(with.as_bytes());
+        copied = at + pattern.len();
+        match find(bytes, pattern, copied) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    out.extend_from_slice(bytes.get(copied..).unwrap_or_default());
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -66,6 +96,17 @@ mod tests {
         let s = Secret::new("hunter2-very-secret");
         assert_eq!(format!("{s:?}"), "Secret([redacted])");
         assert_eq!(format!("{:?}", Some(s)), "Some(Secret([redacted]))");
+    }
+
+    #[test]
+    fn find_and_replace_work_on_bytes() {
+        assert_eq!(find(b"abcabc", b"bc", 0), Some(1));
+        assert_eq!(find(b"abcabc", b"bc", 2), Some(4));
+        assert_eq!(find(b"ab", b"abc", 0), None);
+        assert_eq!(find(b"ab", b"", 0), None);
+        assert_eq!(replace_all("é-key-é-key", "key", "[x]"), "é-[x]-é-[x]");
+        assert_eq!(replace_all("keykey", "key", "k"), "kk");
+        assert_eq!(replace_all("none", "key", "k"), "none");
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub fn parse_token_response(
         Some(Json::Number(n)) => *n,
         // Some servers send the number as a string; accept digits only.
         Some(Json::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse::<f64>().unwrap_or(0.0)
+            s.parse::<u64>().map(|n| n as f64).unwrap_or(f64::MAX) // all digits: only too big
         }
         _ => return Err(invalid("has no numeric expires_in")),
     };
@@ -113,7 +113,8 @@ pub fn classify_error_response(
         .as_ref()
         .and_then(|j| j.get("error_description"))
         .and_then(Json::as_str)
-        .map(|d| redactor.redact(&d.chars().take(512).collect::<String>()));
+        // Redacted before it is cut: cutting first could leave the start of a secret.
+        .map(|d| redactor.redact(d).chars().take(512).collect::<String>());
     let code = match (oauth_error.as_deref(), status) {
         (Some("invalid_client"), _) => ErrorCode::InvalidClient,
         (Some("invalid_grant"), _) => ErrorCode::InvalidGrant,
@@ -139,7 +140,9 @@ pub fn classify_error_response(
         message.push_str(d);
         message.push(')');
     }
-    let mut error = ClientError::for_status(code, status, message);
+    // The assembled text is redacted again: a secret can also straddle the joins or match the
+    // fixed words around them.
+    let mut error = ClientError::for_status(code, status, redactor.redact(&message));
     error.oauth_error = oauth_error.map(|e| redactor.redact(&e));
     error.description = description;
     error.retry_after_seconds = retry_after_seconds;
@@ -271,6 +274,29 @@ mod tests {
                 .expect_err("502")
                 .retryable
         );
+    }
+
+    #[test]
+    fn no_secret_or_start_of_one_survives_in_error_texts() {
+        // Found by fuzzing (fuzz/fuzz_targets/token_response.rs): a secret was looked for only
+        // in the server's pieces, so one matching the fixed text ("token request failed with
+        // HTTP 65525" and the secret "oken") or spanning " (" stayed in the message; and the
+        // description was cut to 512 characters before redaction, leaving a secret's start.
+        let mut r = Redactor::new();
+        for s in ["oken", "bad (sk_1", "sk_live_0123456789"] {
+            r.add(&Secret::new(s));
+        }
+        let e = classify_error_response(65525, "", None, &r, true);
+        assert_eq!(e.message, "t[redacted] request failed with HTTP 65525");
+        let body = format!(
+            r#"{{"error":"bad","error_description":"sk_1 {}sk_live_0123456789"}}"#,
+            "x".repeat(490)
+        );
+        let e = classify_error_response(400, &body, None, &r, true);
+        let description = e.description.expect("description");
+        assert_eq!(description, format!("sk_1 {}[redacted]", "x".repeat(490)));
+        assert!(e.message.contains(": [redacted] xxx"), "{}", e.message);
+        assert!(!e.message.contains("sk_live_0"), "{}", e.message);
     }
 
     #[test]

@@ -80,7 +80,7 @@ impl Options {
         for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
             let key = key.as_string().unwrap_or_default();
             if !KNOWN.contains(&key.as_str()) {
-                return Err(ClientError::config(format!("unknown option {key:?}")));
+                return Err(ClientError::config(format!("unknown option \"{key}\"")));
             }
         }
         let store = match field(options, "store") {

@@ -52,7 +52,7 @@ impl JsStore {
             )),
             None => Err(format!(
                 "store.{method} did not settle within {} ms",
-                self.timeout_ms
+                self.timeout_ms as u64
             )),
         }
     }

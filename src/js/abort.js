@@ -1,17 +1,5 @@
 // Abort plumbing that is simplest in JS: event listeners on a caller's AbortSignal.
 
-// Links a caller's AbortSignal to the controller of one attempt; returns the unlink function.
-export function linkAbort(signal, controller) {
-  if (signal == null) return undefined;
-  if (signal.aborted) {
-    controller.abort();
-    return undefined;
-  }
-  const onAbort = () => controller.abort();
-  signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
-}
-
 // Resolves after `ms`, or as soon as `signal` aborts (so a backoff never outlives an abort).
 export function sleep(ms, signal) {
   return new Promise((resolve) => {

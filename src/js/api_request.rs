@@ -6,15 +6,15 @@ use std::rc::Rc;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortSignal, Headers, ReadableStream, Response};
+use web_sys::{AbortSignal, ReadableStream, Response};
 
 use super::client::Inner;
 use super::events::{emit, Event};
-use super::http::{retry_after_seconds, Attempt};
+use super::http::{self, discard, read_text, retry_after_seconds, Exchange, Outgoing};
 use super::runtime::{jitter, now_ms, sleep};
 use super::token_renewal::token;
 use crate::core::error::{ClientError, ErrorCode};
-use crate::core::retry_policy::Failure;
+use crate::core::retry_policy::{is_retryable_status, Failure};
 use crate::core::token_response::classify_error_response;
 
 /// The parts of a `RequestInit` the client looks at.
@@ -87,45 +87,12 @@ fn resolve(api_url: &str, input: &JsValue) -> Result<String, ClientError> {
     }
 }
 
-fn headers_for(inner: &Inner, init: &CallInit, token: &str) -> Result<Headers, ClientError> {
-    let invalid = |_| ClientError::config("init.headers is not a valid HeadersInit");
-    let headers = if init.headers.is_undefined() || init.headers.is_null() {
-        Headers::new()
-    } else {
-        Headers::new_with_record_from_str_to_str(init.headers.unchecked_ref())
-    }
-    .map_err(invalid)?;
-    let set = |name: &str, value: &str| headers.set(name, value).map_err(invalid);
-    set("x-api-key", inner.config.api_key.expose())?;
-    set("authorization", &format!("Bearer {token}"))?;
-    // Both tenant headers: the seed names both for the API server (andopen-api.md, step 3).
-    set("x-andopen-tenant", &inner.config.tenant)?;
-    set("x-andopen-client", &inner.config.tenant)?;
-    if !headers.has("accept").unwrap_or(true) {
-        set("accept", "application/json")?;
-    }
-    if !init.body.is_undefined()
-        && !init.body.is_null()
-        && !headers.has("content-type").unwrap_or(true)
-    {
-        set("content-type", "application/json")?;
-    }
-    Ok(headers)
-}
-
-/// A finished call: the last response and, when asked for, its body (read inside the retry
-/// loop, so a connection dropped mid-body is retried like one dropped before the headers).
-pub struct Sent {
-    pub response: Response,
-    pub body: Option<String>,
-}
-
 async fn send(
     inner: &Rc<Inner>,
     input: JsValue,
     init: JsValue,
     read_body: bool,
-) -> Result<Sent, ClientError> {
+) -> Result<Exchange, ClientError> {
     let url = resolve(&inner.config.api_url, &input)?;
     let init = read_init(&init)?;
     let signal = init.signal.as_ref();
@@ -133,33 +100,41 @@ async fn send(
     // can be sent only once, so it is never replayed.
     let idempotent = !matches!(init.method.as_str(), "POST" | "PATCH");
     let replayable = !init.body.is_instance_of::<ReadableStream>();
+    let timeout_ms = inner.config.timeout_ms;
     let events = inner.on_event.as_ref();
     let mut reauthenticated = false;
     let mut retries = 0;
     loop {
         let token = token(inner, signal).await?;
-        let headers = headers_for(inner, &init, token.expose())?;
-        let attempt = Attempt::start(inner.config.timeout_ms, signal)?;
-        let outcome = attempt
-            .send(
-                inner.fetch.as_ref(),
-                &url,
-                &init.method,
-                &headers,
-                &init.body,
-                "the API request",
-            )
-            .await;
-        let (failure, retry_after, error) = match outcome {
-            Ok(response) if response.status() == 401 => {
+        let authorization = format!("Bearer {}", token.expose());
+        let outgoing = Outgoing {
+            url: &url,
+            method: &init.method,
+            fixed_headers: &inner.api_headers,
+            authorization: Some(&authorization),
+            user_headers: &init.headers,
+            body: &init.body,
+        };
+        let sent = http::send(
+            inner.fetch.as_ref(),
+            &outgoing,
+            signal,
+            timeout_ms,
+            read_body,
+            "the API request",
+        )
+        .await;
+        let (failure, retry_after, error) = match sent {
+            Ok(exchange) if exchange.response.status() == 401 => {
                 // The token was refused (revoked, or expired early): renew once and replay.
                 inner.state.borrow_mut().cache.invalidate_if_current(&token);
                 if reauthenticated || !replayable {
-                    let body = attempt
-                        .text(&response, "reading the 401 response")
-                        .await
-                        .unwrap_or_default();
-                    let retry_after = retry_after_seconds(&response, now_ms());
+                    let response = &exchange.response;
+                    let body = match exchange.body {
+                        Some(body) => body,
+                        None => read_text(response, timeout_ms).await,
+                    };
+                    let retry_after = retry_after_seconds(response, now_ms());
                     return Err(classify_error_response(
                         401,
                         &body,
@@ -169,7 +144,7 @@ async fn send(
                     ));
                 }
                 reauthenticated = true;
-                discard(&response);
+                discard(&exchange.response);
                 emit(
                     events,
                     Event {
@@ -180,46 +155,28 @@ async fn send(
                 );
                 continue;
             }
-            Ok(response) => {
-                let status = response.status();
-                let retry_after = retry_after_seconds(&response, now_ms());
-                let retryable = replayable
-                    && inner
-                        .policy
-                        .delay_ms(
-                            retries,
-                            Failure::Status(status),
-                            retry_after,
-                            0.0,
-                            idempotent,
-                        )
-                        .is_some();
-                if retryable {
-                    discard(&response);
-                    (
+            Ok(exchange) => {
+                let status = exchange.response.status();
+                if !(replayable && is_retryable_status(status)) {
+                    return Ok(exchange);
+                }
+                let retry_after = retry_after_seconds(&exchange.response, now_ms());
+                if inner
+                    .policy
+                    .delay_ms(
+                        retries,
                         Failure::Status(status),
                         retry_after,
-                        ClientError::for_status(ErrorCode::for_status(status), status, ""),
+                        0.0,
+                        idempotent,
                     )
-                } else if !read_body {
-                    return Ok(Sent {
-                        response,
-                        body: None,
-                    });
-                } else {
-                    match attempt.text(&response, "reading the API response").await {
-                        Ok(body) => {
-                            return Ok(Sent {
-                                response,
-                                body: Some(body),
-                            })
-                        }
-                        Err(error) => match Failure::of(&error) {
-                            Some(failure) => (failure, None, error),
-                            None => return Err(error),
-                        },
-                    }
+                    .is_none()
+                {
+                    return Ok(exchange);
                 }
+                discard(&exchange.response);
+                let error = ClientError::for_status(ErrorCode::for_status(status), status, "");
+                (Failure::Status(status), retry_after, error)
             }
             Err(error) => match Failure::of(&error) {
                 Some(failure) => (failure, None, error),
@@ -238,7 +195,6 @@ async fn send(
         };
         retries += 1;
         retry_event(inner, retries, delay_ms, error.status, error.code);
-        drop(attempt);
         sleep(delay_ms, signal).await;
         if signal.is_some_and(AbortSignal::aborted) {
             return Err(ClientError::new(
@@ -262,13 +218,6 @@ fn retry_event(inner: &Inner, attempt: u32, delay_ms: f64, status: Option<u16>, 
     emit(inner.on_event.as_ref(), event);
 }
 
-/// Lets go of a response that will not be read, so its connection is freed.
-fn discard(response: &Response) {
-    if let Some(body) = response.body() {
-        let _ = body.cancel();
-    }
-}
-
 /// `client.fetch`: the last response, whatever its status (js-api.md).
 pub async fn fetch(
     inner: &Rc<Inner>,
@@ -277,7 +226,7 @@ pub async fn fetch(
 ) -> Result<Response, ClientError> {
     send(inner, input, init, false)
         .await
-        .map(|sent| sent.response)
+        .map(|exchange| exchange.response)
 }
 
 /// `client.json`: the parsed body of a 2xx response; any other status is an `AndOpenError`.
@@ -286,7 +235,7 @@ pub async fn json(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, ClientError> {
-    let Sent { response, body } = send(inner, input, init, true).await?;
+    let Exchange { response, body } = send(inner, input, init, true).await?;
     let status = response.status();
     let text = body.unwrap_or_default();
     if !response.ok() {

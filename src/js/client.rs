@@ -24,6 +24,9 @@ use crate::core::token_cache::TokenCache;
 
 pub(crate) struct Inner {
     pub config: Config,
+    /// The API headers every call carries (seed, step 3), built once: x-api-key and both
+    /// tenant headers (andopen-api.md sends the tenant reference in each).
+    pub api_headers: js_sys::Object,
     pub policy: RetryPolicy,
     pub fetch: Option<Function>,
     pub store: JsStore,
@@ -71,6 +74,22 @@ impl Inner {
 pub(crate) struct Renewal {
     pub id: u64,
     pub promise: Promise,
+}
+
+fn api_headers(config: &Config) -> js_sys::Object {
+    let headers = js_sys::Object::new();
+    for (name, value) in [
+        ("x-api-key", config.api_key.expose()),
+        ("x-andopen-tenant", config.tenant.as_str()),
+        ("x-andopen-client", config.tenant.as_str()),
+    ] {
+        let _ = js_sys::Reflect::set(
+            &headers,
+            &JsValue::from_str(name),
+            &JsValue::from_str(value),
+        );
+    }
+    headers
 }
 
 #[derive(Serialize)]
@@ -122,6 +141,7 @@ impl AndOpenClient {
         );
         Ok(AndOpenClient {
             inner: Rc::new(Inner {
+                api_headers: api_headers(&config),
                 policy: RetryPolicy::new(config.max_retries),
                 // js-api.md: the default store is a MemoryStore of this client's own.
                 store: JsStore::new(

@@ -1,168 +1,120 @@
-//! One HTTP attempt: fetch with a per-attempt timeout (an AbortController plus a gloo timer that
-//! is cleared when the attempt is dropped, as in reqwest's wasm backend) and the caller's signal.
-//! A failure is classified by which of the two fired, never by the error's text.
+//! One HTTP attempt (attempt.js does the fetch, the timeout and the caller's signal in a single
+//! call) and its failures as typed errors: classified by which limit fired, never by the text of
+//! the runtime's error.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
-use gloo_timers::callback::Timeout;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, Response};
+use web_sys::{AbortSignal, Response};
 
-use super::runtime::{global_fetch, link_abort, now_ms, race_abort};
 use crate::core::error::{ClientError, ErrorCode};
+use crate::core::retry_policy::parse_retry_after;
 
-pub struct Attempt {
-    deadline_ms: f64,
-    controller: AbortController,
-    timed_out: Rc<Cell<bool>>,
-    caller_signal: Option<AbortSignal>,
-    unlink: JsValue,
-    _timer: Timeout,
-}
-
-impl Attempt {
-    pub fn start(
-        timeout_ms: f64,
-        caller_signal: Option<&AbortSignal>,
-    ) -> Result<Attempt, ClientError> {
-        let controller = AbortController::new()
-            .map_err(|_| ClientError::new(ErrorCode::Network, "AbortController is unavailable"))?;
-        let timed_out = Rc::new(Cell::new(false));
-        let timer = {
-            let controller = controller.clone();
-            let timed_out = timed_out.clone();
-            Timeout::new(timeout_ms.min(u32::MAX as f64) as u32, move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        let unlink = link_abort(caller_signal, &controller);
-        Ok(Attempt {
-            deadline_ms: now_ms() + timeout_ms,
-            controller,
-            timed_out,
-            caller_signal: caller_signal.cloned(),
-            unlink,
-            _timer: timer,
-        })
-    }
-
-    fn failure(&self, what: &str) -> ClientError {
-        if self
-            .caller_signal
-            .as_ref()
-            .is_some_and(AbortSignal::aborted)
-        {
-            ClientError::new(
-                ErrorCode::Aborted,
-                format!("{what} was aborted by the caller's signal"),
-            )
-        } else if self.timed_out.get() {
-            ClientError::new(ErrorCode::Timeout, format!("{what} timed out"))
-        } else {
-            ClientError::new(
-                ErrorCode::Network,
-                format!("{what} failed: no response (network error)"),
-            )
-        }
-    }
-
-    /// Sends `fetch(url, { method, headers, body, signal })`. `fetch` is the injected one, or
-    /// the global one called with `this = globalThis` (browsers require it).
-    pub async fn send(
-        &self,
+#[wasm_bindgen(module = "/src/js/attempt.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = sendAttempt)]
+    #[allow(clippy::too_many_arguments)]
+    fn send_attempt(
         fetch: Option<&Function>,
         url: &str,
         method: &str,
-        headers: &Headers,
+        fixed_headers: &Object,
+        authorization: Option<&str>,
+        user_headers: &JsValue,
         body: &JsValue,
-        what: &str,
-    ) -> Result<Response, ClientError> {
-        if self
-            .caller_signal
-            .as_ref()
-            .is_some_and(AbortSignal::aborted)
-        {
-            return Err(self.failure(what));
-        }
-        let init = Object::new();
-        let set = |k: &str, v: &JsValue| Reflect::set(&init, &JsValue::from_str(k), v).is_ok();
-        let complete = set("method", &JsValue::from_str(method))
-            && set("headers", headers)
-            && (body.is_undefined() || set("body", body))
-            && set("signal", &self.controller.signal());
-        if !complete {
-            return Err(ClientError::new(
-                ErrorCode::Network,
-                format!("{what}: could not build the request"),
-            ));
-        }
-        let (fetch, this) = match fetch {
-            Some(f) => (f.clone(), JsValue::UNDEFINED),
-            None => (
-                global_fetch()
-                    .ok_or_else(|| ClientError::config("no global fetch: pass options.fetch"))?,
-                js_sys::global().into(),
-            ),
-        };
-        // A fetch that throws synchronously, returns a non-promise or resolves to a non-Response
-        // is a network failure, not a panic.
-        let returned = fetch
-            .call2(&this, &JsValue::from_str(url), &init)
-            .map_err(|_| self.failure(what))?;
-        let settled = self.bounded(&returned, what).await?;
-        settled.dyn_into::<Response>().map_err(|_| {
-            ClientError::new(
-                ErrorCode::InvalidResponse,
-                format!("{what}: fetch did not resolve to a Response"),
-            )
-        })
-    }
+        signal: Option<&AbortSignal>,
+        timeout_ms: f64,
+        read_body: bool,
+    ) -> Promise;
 
-    /// Reads a body as text under the same timeout and signal (a connection dropped after the
-    /// headers fails here, not later).
-    pub async fn text(&self, response: &Response, what: &str) -> Result<String, ClientError> {
-        let promise = response.text().map_err(|_| self.failure(what))?;
-        let text = self.bounded(&promise, what).await?;
-        Ok(text.as_string().unwrap_or_default())
-    }
+    #[wasm_bindgen(js_name = readText)]
+    fn read_text_within(response: &Response, timeout_ms: f64) -> Promise;
 
-    /// Awaits `value` within the attempt's deadline and the caller's signal, without relying on
-    /// the promise honouring the abort: an injected fetch that ignores its signal cannot hang us.
-    async fn bounded(&self, value: &JsValue, what: &str) -> Result<JsValue, ClientError> {
-        let remaining = (self.deadline_ms - now_ms()).max(0.0);
-        let raced = race_abort(
-            &Promise::resolve(value),
-            self.caller_signal.as_ref(),
-            Some(remaining),
-        );
-        match JsFuture::from(raced).await {
-            // `undefined` is also how the race reports its deadline.
-            Ok(v) if v.is_undefined() && now_ms() >= self.deadline_ms => {
-                self.timed_out.set(true);
-                self.controller.abort();
-                Err(self.failure(what))
-            }
-            Ok(v) => Ok(v),
-            Err(_) => Err(self.failure(what)),
-        }
+    /// Lets go of a response that will not be read, so its connection is freed.
+    pub fn discard(response: &Response);
+}
+
+/// What to send. `fixed_headers` is built once per client (js/client.rs).
+pub struct Outgoing<'a> {
+    pub url: &'a str,
+    pub method: &'a str,
+    pub fixed_headers: &'a Object,
+    pub authorization: Option<&'a str>,
+    pub user_headers: &'a JsValue,
+    pub body: &'a JsValue,
+}
+
+/// A response, with its body when it was asked for.
+pub struct Exchange {
+    pub response: Response,
+    pub body: Option<String>,
+}
+
+/// Sends one attempt. `what` names it in error messages ("the token request").
+pub async fn send(
+    fetch: Option<&Function>,
+    outgoing: &Outgoing<'_>,
+    signal: Option<&AbortSignal>,
+    timeout_ms: f64,
+    read_body: bool,
+    what: &str,
+) -> Result<Exchange, ClientError> {
+    let promise = send_attempt(
+        fetch,
+        outgoing.url,
+        outgoing.method,
+        outgoing.fixed_headers,
+        outgoing.authorization,
+        outgoing.user_headers,
+        outgoing.body,
+        signal,
+        timeout_ms,
+        read_body,
+    );
+    let settled = JsFuture::from(promise)
+        .await
+        .map_err(|code| failure(&code, what))?;
+    let pair: Array = settled.unchecked_into();
+    let response = pair.get(0).dyn_into::<Response>().map_err(|_| {
+        ClientError::new(
+            ErrorCode::InvalidResponse,
+            format!("{what}: fetch did not resolve to a Response"),
+        )
+    })?;
+    Ok(Exchange {
+        response,
+        body: pair.get(1).as_string(),
+    })
+}
+
+fn failure(code: &JsValue, what: &str) -> ClientError {
+    match code.as_f64().map(|c| c as u8) {
+        Some(1) => ClientError::new(
+            ErrorCode::Aborted,
+            format!("{what} was aborted by the caller's signal"),
+        ),
+        Some(2) => ClientError::new(ErrorCode::Timeout, format!("{what} timed out")),
+        Some(4) => ClientError::config("init.headers is not a valid HeadersInit"),
+        Some(5) => ClientError::config("no global fetch: pass options.fetch"),
+        _ => ClientError::new(
+            ErrorCode::Network,
+            format!("{what} failed: no response (network error)"),
+        ),
     }
 }
 
-impl Drop for Attempt {
-    fn drop(&mut self) {
-        if let Some(unlink) = self.unlink.dyn_ref::<Function>() {
-            let _ = unlink.call0(&JsValue::UNDEFINED);
-        }
-    }
+/// A body `send` did not read; empty if it cannot be read within `timeout_ms`.
+pub async fn read_text(response: &Response, timeout_ms: f64) -> String {
+    JsFuture::from(read_text_within(response, timeout_ms))
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default()
 }
 
 /// The `Retry-After` header of a response, in seconds from now.
 pub fn retry_after_seconds(response: &Response, now_ms: f64) -> Option<f64> {
     let value = response.headers().get("retry-after").ok().flatten()?;
-    crate::core::retry_policy::parse_retry_after(&value, now_ms)
+    parse_retry_after(&value, now_ms)
 }

@@ -1,18 +1,12 @@
 //! The few globals the client needs, looked up on `globalThis` (not `window`) so the same code
 //! runs in Workers, Node and browsers (gloo's approach).
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/js/abort.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = linkAbort)]
-    pub fn link_abort(
-        signal: Option<&web_sys::AbortSignal>,
-        controller: &web_sys::AbortController,
-    ) -> JsValue;
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: f64, signal: Option<&web_sys::AbortSignal>) -> Promise;
     #[wasm_bindgen(js_name = raceAbort)]
@@ -33,11 +27,6 @@ pub fn jitter() -> f64 {
 
 fn global(name: &str) -> JsValue {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// The global `fetch`, found at call time so a polyfill installed after construction is used.
-pub fn global_fetch() -> Option<Function> {
-    global("fetch").dyn_into::<Function>().ok()
 }
 
 /// A browser window: a global `window` and `document` (js-api.md, Security). Workers, Node and

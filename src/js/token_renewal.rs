@@ -5,12 +5,12 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortSignal, Headers};
+use web_sys::AbortSignal;
 
 use super::client::{Inner, Renewal};
 use super::error::code_of;
 use super::events::{emit, Event};
-use super::http::{retry_after_seconds, Attempt};
+use super::http::{self, retry_after_seconds, Outgoing};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::Failure;
@@ -276,12 +276,13 @@ fn store_error(inner: &Inner, operation: &str, why: &str) {
 /// to repeat, so it counts as idempotent for the retry policy.
 async fn request_token(inner: &Rc<Inner>, grant: &Grant) -> Result<TokenGrant, ClientError> {
     let request = TokenRequest::new(&inner.config, grant);
-    let headers = Headers::new()
-        .map_err(|_| ClientError::new(ErrorCode::Network, "Headers is unavailable"))?;
+    let headers = js_sys::Object::new();
     for (name, value) in &request.headers {
-        headers
-            .set(name, value.expose())
-            .map_err(|_| ClientError::config(format!("the {name} header value is not valid")))?;
+        let _ = js_sys::Reflect::set(
+            &headers,
+            &JsValue::from_str(name),
+            &JsValue::from_str(value.expose()),
+        );
     }
     let body = JsValue::from_str(request.body.expose());
     let events = inner.on_event.as_ref();
@@ -355,26 +356,30 @@ async fn request_token(inner: &Rc<Inner>, grant: &Grant) -> Result<TokenGrant, C
 async fn attempt_token(
     inner: &Rc<Inner>,
     url: &str,
-    headers: &Headers,
+    headers: &js_sys::Object,
     body: &JsValue,
 ) -> Result<(u16, TokenGrant), ClientError> {
+    let outgoing = Outgoing {
+        url,
+        method: "POST",
+        fixed_headers: headers,
+        authorization: None,
+        user_headers: &JsValue::UNDEFINED,
+        body,
+    };
     // Not tied to any caller's signal: the renewal is shared, and one caller giving up must not
     // fail it for the others.
-    let attempt = Attempt::start(inner.config.timeout_ms, None)?;
-    let response = attempt
-        .send(
-            inner.fetch.as_ref(),
-            url,
-            "POST",
-            headers,
-            body,
-            "the token request",
-        )
-        .await?;
-    let status = response.status();
-    let text = attempt
-        .text(&response, "reading the token response")
-        .await?;
-    let retry_after = retry_after_seconds(&response, now_ms());
+    let exchange = http::send(
+        inner.fetch.as_ref(),
+        &outgoing,
+        None,
+        inner.config.timeout_ms,
+        true,
+        "the token request",
+    )
+    .await?;
+    let status = exchange.response.status();
+    let text = exchange.body.unwrap_or_default();
+    let retry_after = retry_after_seconds(&exchange.response, now_ms());
     parse_token_response(status, &text, retry_after, &inner.redactor()).map(|g| (status, g))
 }

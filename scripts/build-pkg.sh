@@ -18,6 +18,11 @@ node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -o pkg/andopen_client_
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals
 
+echo "==> build:pkg: minify the JS glue (esbuild, names kept for stack traces)"
+for js in pkg/andopen_client.js $(find pkg/snippets -name '*.js'); do
+  node_modules/.bin/esbuild "$js" --minify --keep-names --format=esm --outfile="$js" --allow-overwrite --log-level=error
+done
+
 echo "==> build:pkg: pkg-template"
 rm -f pkg/.gitignore pkg/package.json
 cp pkg-template/package.json pkg-template/index.*.js pkg-template/index.d.ts pkg/

@@ -2,8 +2,6 @@
 //! and its own stored values, so a 200-line parser replaces serde_json and keeps the `.wasm`
 //! small (targets.md: ≤ 30 KB gzip). Hostile input is bounded: nesting depth and size.
 
-use std::collections::BTreeMap;
-
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
     Null,
@@ -11,7 +9,8 @@ pub enum Json {
     Number(f64),
     String(String),
     Array(Vec<Json>),
-    Object(BTreeMap<String, Json>),
+    /// Members in document order; a repeated name keeps its last value (`get`).
+    Object(Vec<(String, Json)>),
 }
 
 /// Deeper nesting than this is refused, so a body of `[[[[…` cannot exhaust the stack.
@@ -30,7 +29,7 @@ impl Json {
 
     pub fn get(&self, key: &str) -> Option<&Json> {
         match self {
-            Json::Object(map) => map.get(key),
+            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }
@@ -110,7 +109,7 @@ impl Parser<'_> {
 
     fn object(&mut self, depth: usize) -> Option<Json> {
         self.eat(b'{')?;
-        let mut map = BTreeMap::new();
+        let mut map = Vec::new();
         self.skip_ws();
         if self.eat(b'}').is_some() {
             return Some(Json::Object(map));
@@ -121,7 +120,7 @@ impl Parser<'_> {
             self.skip_ws();
             self.eat(b':')?;
             let value = self.value(depth + 1)?;
-            map.insert(key, value);
+            map.push((key, value));
             self.skip_ws();
             if self.eat(b'}').is_some() {
                 return Some(Json::Object(map));

@@ -107,11 +107,18 @@ pub struct AndOpenClient {
     inner: Rc<Inner>,
 }
 
-fn spawn<F>(future: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, ClientError>> + 'static,
-{
-    future_to_promise(async move { future.await.map_err(JsValue::from) })
+type Call = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, ClientError>>>>;
+
+/// Runs a method's future as a Promise. Boxed, so `future_to_promise` is compiled once rather
+/// than once per method (a few KB of .wasm each).
+fn spawn(
+    future: impl std::future::Future<Output = Result<JsValue, ClientError>> + 'static,
+) -> Promise {
+    spawn_boxed(Box::pin(future))
+}
+
+fn spawn_boxed(call: Call) -> Promise {
+    future_to_promise(async move { call.await.map_err(JsValue::from) })
 }
 
 #[wasm_bindgen]

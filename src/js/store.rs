@@ -3,7 +3,6 @@
 //! the client's timeout, and every failure is reported, never thrown into the API call.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
 use std::task::Poll;
@@ -108,12 +107,15 @@ async fn first_of<A: Future, B: Future>(a: A, b: B) -> Option<A::Output> {
     .await
 }
 
-/// A store in this isolate's memory, honouring `expirationTtl`. The default when no store is
-/// given is the client's own memory; use a shared `MemoryStore` to share tokens between clients.
+/// A store in this isolate's memory, honouring `expirationTtl`. Each client has one of its own
+/// unless given a store; pass one `MemoryStore` to several clients to share their tokens. It
+/// holds one entry per client configuration, so a list beats a hash map (and keeps the .wasm
+/// smaller).
 #[wasm_bindgen]
 #[derive(Default)]
 pub struct MemoryStore {
-    entries: RefCell<HashMap<String, (String, Option<f64>)>>,
+    /// (key, value, expires at in ms since the epoch)
+    entries: RefCell<Vec<(String, String, Option<f64>)>>,
 }
 
 #[wasm_bindgen]
@@ -126,15 +128,13 @@ impl MemoryStore {
     #[wasm_bindgen(unchecked_return_type = "Promise<string | null>")]
     pub fn get(&self, key: &str) -> Promise {
         let mut entries = self.entries.borrow_mut();
-        let live = match entries.get(key) {
-            Some((_, Some(expires_at))) if *expires_at <= now_ms() => None,
-            Some((value, _)) => Some(value.clone()),
-            None => None,
-        };
-        if live.is_none() {
-            entries.remove(key);
-        }
-        Promise::resolve(&live.map(JsValue::from).unwrap_or(JsValue::NULL))
+        let now = now_ms();
+        entries.retain(|(_, _, expires_at)| expires_at.is_none_or(|at| at > now));
+        let live = entries
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, value, _)| value.as_str());
+        Promise::resolve(&live.map(JsValue::from_str).unwrap_or(JsValue::NULL))
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
@@ -150,13 +150,15 @@ impl MemoryStore {
         let expires_at = ttl
             .filter(|t| t.is_finite() && *t > 0.0)
             .map(|t| now_ms() + t * 1000.0);
-        self.entries.borrow_mut().insert(key, (value, expires_at));
+        let mut entries = self.entries.borrow_mut();
+        entries.retain(|(k, _, _)| *k != key);
+        entries.push((key, value, expires_at));
         Promise::resolve(&JsValue::UNDEFINED)
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn delete(&self, key: &str) -> Promise {
-        self.entries.borrow_mut().remove(key);
+        self.entries.borrow_mut().retain(|(k, _, _)| k != key);
         Promise::resolve(&JsValue::UNDEFINED)
     }
 }

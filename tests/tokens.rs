@@ -127,6 +127,20 @@ async fn a_post_body_and_caller_headers_reach_the_api() {
 }
 
 #[wasm_bindgen_test]
+async fn a_form_body_keeps_its_own_content_type() {
+    let setup = Setup::new("form");
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"method".into(), &"POST".into()).expect("set");
+    js_sys::Reflect::set(&init, &"body".into(), &form_body()).expect("set");
+    let echo = ok(setup
+        .client()
+        .json(JsValue::from_str("/__emulator/echo"), init.into()))
+    .await;
+    assert_eq!(text(&echo, "body"), "a=1&b=two");
+    assert!(text(&echo, "headers.content-type").starts_with("application/x-www-form-urlencoded"));
+}
+
+#[wasm_bindgen_test]
 async fn the_token_is_reused_across_calls() {
     let setup = Setup::new("reuse");
     let client = setup.client();

@@ -17,7 +17,7 @@ export function sendAttempt(fetchFn, url, method, fixedHeaders, authorization, u
     const hasBody = body !== undefined && body !== null;
     let headers;
     try {
-      headers = buildHeaders(fixedHeaders, authorization, userHeaders, hasBody);
+      headers = buildHeaders(fixedHeaders, authorization, userHeaders, hasBody && !typedBody(body));
     } catch {
       return reject(BAD_HEADERS);
     }
@@ -38,6 +38,8 @@ export function sendAttempt(fetchFn, url, method, fixedHeaders, authorization, u
     }
     const init = { method, headers, signal: controller.signal };
     if (hasBody) init.body = body;
+    // A stream body needs `duplex` in Node's fetch (and in the Fetch standard); others ignore it.
+    if (hasBody && typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
     let pending;
     try {
       // The global fetch is called unbound (browsers refuse another `this`).
@@ -81,20 +83,29 @@ export function readText(response, timeoutMs) {
   });
 }
 
+// FormData, URLSearchParams and Blob bodies carry their own Content-Type, which fetch sends.
+function typedBody(body) {
+  return (
+    (typeof FormData !== "undefined" && body instanceof FormData) ||
+    (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) ||
+    (typeof Blob !== "undefined" && body instanceof Blob)
+  );
+}
+
 // The client's headers win over the caller's, except Accept and Content-Type, which the caller
 // may set (js-api.md: Content-Type only with a body, unless the caller set one).
-function buildHeaders(fixedHeaders, authorization, userHeaders, hasBody) {
+function buildHeaders(fixedHeaders, authorization, userHeaders, jsonBody) {
   if (userHeaders == null) {
     const headers = { ...fixedHeaders, accept: "application/json" };
     if (authorization !== undefined) headers.authorization = authorization;
-    if (hasBody) headers["content-type"] = "application/json";
+    if (jsonBody) headers["content-type"] = "application/json";
     return headers;
   }
   const headers = new Headers(userHeaders);
   for (const name in fixedHeaders) headers.set(name, fixedHeaders[name]);
   if (authorization !== undefined) headers.set("authorization", authorization);
   if (!headers.has("accept")) headers.set("accept", "application/json");
-  if (hasBody && !headers.has("content-type")) headers.set("content-type", "application/json");
+  if (jsonBody && !headers.has("content-type")) headers.set("content-type", "application/json");
   return headers;
 }
 

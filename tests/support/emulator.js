@@ -110,3 +110,7 @@ export function isBrowserWindow() {
 export function isInstance(value, constructor) {
   return value instanceof constructor;
 }
+
+export function formBody() {
+  return new URLSearchParams({ a: "1", b: "two" });
+}

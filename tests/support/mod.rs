@@ -37,6 +37,8 @@ extern "C" {
     pub fn leaks(haystacks: &JsValue, secrets: JsValue) -> js_sys::Array;
     #[wasm_bindgen(js_name = errorFields)]
     pub fn error_fields(error: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = formBody)]
+    pub fn form_body() -> JsValue;
     #[wasm_bindgen(js_name = isInstance)]
     pub fn is_instance(value: &JsValue, constructor: &JsValue) -> bool;
     #[wasm_bindgen(js_name = isBrowserWindow)]

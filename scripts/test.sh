@@ -49,6 +49,8 @@ run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
 # bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
 run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
 run "Worker tests in workerd (Miniflare)" node --test tests/worker/
+run "fault matrix + secret scan in Node" node --test tests/matrix/node.test.mjs
+run "fault matrix + secret scan in workerd (Miniflare)" node --test tests/matrix/workerd.test.mjs
 run "demo page in headless Chromium (Playwright)" node --test tests/www/
 
 echo

@@ -1,0 +1,31 @@
+// The matrix Worker: POST {rowId, authUrl, apiUrl, tenant, creds} → runs that row of rows.mjs
+// inside workerd with the packed npm package (client built exactly as the row says) and answers
+// the result as JSON (outcomes, events, error fields, tokenInfo, store contents, console output).
+import { AndOpenClient, AndOpenError, MemoryStore } from "andopen-client";
+import { rowById } from "./rows.mjs";
+import { runRow } from "./runner.mjs";
+
+// Whatever the client (or its glue) prints inside the isolate, for the secret scan.
+const consoleOut = [];
+for (const m of ["log", "info", "warn", "error", "debug"]) {
+  const original = console[m].bind(console);
+  console[m] = (...args) => {
+    consoleOut.push(`${m}: ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
+    original(...args);
+  };
+}
+
+export default {
+  async fetch(request) {
+    if (request.method !== "POST") return new Response("POST a row", { status: 405 });
+    const { rowId, authUrl, apiUrl, tenant, creds } = await request.json();
+    const row = rowById[rowId];
+    if (!row) return Response.json({ error: `unknown row ${rowId}` }, { status: 404 });
+    try {
+      const result = await runRow(row, { lib: { AndOpenClient, AndOpenError, MemoryStore }, authUrl, apiUrl, tenant, creds, runtime: "workerd" });
+      return Response.json({ ...result, console: consoleOut.splice(0) });
+    } catch (error) {
+      return Response.json({ harnessError: `${error?.message}\n${error?.stack}`, console: consoleOut.splice(0) }, { status: 500 });
+    }
+  },
+};

@@ -1,0 +1,85 @@
+// The fault matrix (rows.mjs) in workerd (Miniflare 4): the package is packed, installed into a
+// scratch Worker project and bundled by wrangler like tests/worker/build.mjs does, with the
+// matrix Worker (matrix-worker.js) that runs one row per request. Same rows, same checks and the
+// same secret scan as node.test.mjs. `node --test tests/matrix/workerd.test.mjs`
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { Miniflare } from "miniflare";
+import { rows } from "./rows.mjs";
+import { checkRow } from "./runner.mjs";
+import { CREDS, counters, newTenant, secretScan, startScanEmulator } from "./harness.mjs";
+
+const root = resolve(import.meta.dirname, "../..");
+
+function run(cmd, args, cwd) {
+  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+}
+
+/** Packs pkg/, installs the tarball into target/matrix-scratch, bundles matrix-worker.js. */
+function buildMatrixWorker() {
+  if (!existsSync(join(root, "pkg/andopen_client_bg.wasm"))) throw new Error("pkg/ is missing: run scripts/build-pkg.sh first");
+  const scratch = join(root, "target/matrix-scratch");
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(join(scratch, "src"), { recursive: true });
+  run("npm", ["pack", "--pack-destination", scratch], join(root, "pkg"));
+  const tarball = readdirSync(scratch).find((f) => f.endsWith(".tgz"));
+  for (const f of ["matrix-worker.js", "rows.mjs", "runner.mjs"]) cpSync(join(root, "tests/matrix", f), join(scratch, "src", f));
+  writeFileSync(join(scratch, "wrangler.toml"), 'name = "andopen-matrix"\nmain = "src/matrix-worker.js"\ncompatibility_date = "2026-04-01"\n');
+  writeFileSync(join(scratch, "package.json"),
+    JSON.stringify({ name: "matrix-worker", private: true, type: "module", dependencies: { "andopen-client": `file:./${tarball}` } }));
+  run("npm", ["install", "--no-audit", "--no-fund", "--offline"], scratch);
+  run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], scratch);
+  return join(scratch, "dist/matrix-worker.js");
+}
+
+let emu;
+let issued;
+let mf;
+const corpus = [];
+const stored = [];
+
+before(async () => {
+  const script = buildMatrixWorker();
+  ({ emu, issued } = await startScanEmulator());
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: script,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+  });
+  await mf.ready;
+});
+
+after(async () => {
+  await mf?.dispose();
+  await emu?.close();
+});
+
+for (const row of rows) {
+  test(`${row.id}: ${row.name}`, async () => {
+    const tenant = newTenant("wd", row.id);
+    const response = await mf.dispatchFetch("http://matrix/", {
+      method: "POST",
+      body: JSON.stringify({ rowId: row.id, authUrl: emu.authUrl, apiUrl: emu.apiUrl, tenant, creds: CREDS }),
+    });
+    const result = await response.json();
+    assert.equal(response.status, 200, result.harnessError);
+    const c = await counters(emu, tenant);
+    const { store, clientTokens, ...rest } = result;
+    corpus.push(rest);
+    stored.push(store);
+    clientTokens.forEach((t) => issued.add(t));
+    const fails = checkRow(row, result, c, "workerd");
+    assert.deepEqual(fails, [], `${row.id}\ncounters: ${JSON.stringify(c)}\noutcomes: ${JSON.stringify(result.outcomes.map(({ error, ...o }) => ({ ...o, error: error && { code: error.code, status: error.status, message: error.message } })))}`);
+  });
+}
+
+test("secret scan (workerd): no client secret, API key or issued token in any error, event, tokenInfo or console output; no secret in the store", () => {
+  assert.ok(issued.size > 20, `the emulator issued ${issued.size} tokens`);
+  assert.equal(corpus.length, rows.length, "every row ran");
+  const hits = secretScan({ corpus, stored, issued, extraSecrets: [`${CREDS.clientSecret}-WRONG`, `${CREDS.apiKey}-WRONG`] });
+  assert.deepEqual(hits, []);
+});

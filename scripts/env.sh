@@ -3,7 +3,9 @@
 # unreachable) scripts/setup.sh links Debian's rustc-web as the rustup toolchain "debian-web".
 # shellcheck shell=bash
 if [ -z "${RUSTUP_TOOLCHAIN:-}" ]; then
-  if rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  if [ "${ANDOPEN_TOOLCHAIN:-}" = debian ] && rustup toolchain list 2>/dev/null | grep -q '^debian-web'; then
+    export RUSTUP_TOOLCHAIN=debian-web
+  elif rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
     :
   elif rustup toolchain list 2>/dev/null | grep -q '^debian-web'; then
     export RUSTUP_TOOLCHAIN=debian-web

@@ -10,11 +10,14 @@ use web_sys::{AbortSignal, ReadableStream, Response};
 
 use super::client::Inner;
 use super::events::{emit, Event};
-use super::http::{self, discard, read_text, retry_after_seconds, Exchange, Outgoing};
+use super::http::{
+    self, discard, header_object, read_text, retry_after_seconds, Exchange, Outgoing,
+};
 use super::runtime::{jitter, now_ms, sleep};
 use super::token_renewal::token;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::{is_retryable_status, Failure};
+use crate::core::secret::Secret;
 use crate::core::token_response::classify_error_response;
 
 /// The parts of a `RequestInit` the client looks at.
@@ -106,12 +109,11 @@ async fn send(
     let mut retries = 0;
     loop {
         let token = token(inner, signal).await?;
-        let authorization = format!("Bearer {}", token.expose());
+        let headers = api_headers(inner, &token);
         let outgoing = Outgoing {
             url: &url,
             method: &init.method,
-            fixed_headers: &inner.api_headers,
-            authorization: Some(&authorization),
+            client_headers: &headers,
             user_headers: &init.headers,
             body: &init.body,
         };
@@ -203,6 +205,27 @@ async fn send(
             ));
         }
     }
+}
+
+/// The headers of the seed's step 3 for `token`: x-api-key, the bearer token, both tenant headers
+/// (andopen-api.md sends the tenant reference in each) and Accept. Built once per token.
+fn api_headers(inner: &Inner, token: &Secret) -> js_sys::Object {
+    if let Some((cached_for, headers)) = &inner.state.borrow().api_headers {
+        if cached_for == token {
+            return headers.clone();
+        }
+    }
+    let config = &inner.config;
+    let authorization = format!("Bearer {}", token.expose());
+    let headers = header_object([
+        ("x-api-key", config.api_key.expose()),
+        ("authorization", authorization.as_str()),
+        ("x-andopen-tenant", config.tenant.as_str()),
+        ("x-andopen-client", config.tenant.as_str()),
+        ("accept", "application/json"),
+    ]);
+    inner.state.borrow_mut().api_headers = Some((token.clone(), headers.clone()));
+    headers
 }
 
 fn retry_event(inner: &Inner, attempt: u32, delay_ms: f64, status: Option<u16>, code: ErrorCode) {

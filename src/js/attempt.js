@@ -9,7 +9,7 @@ export const NETWORK = 3; // no response, or the body broke off
 export const BAD_HEADERS = 4; // init.headers could not be read
 export const NO_FETCH = 5; // no fetch to call
 
-export function sendAttempt(fetchFn, url, method, fixedHeaders, authorization, userHeaders, body, signal, timeoutMs, readBody) {
+export function sendAttempt(fetchFn, url, method, clientHeaders, userHeaders, body, signal, timeoutMs, readBody) {
   return new Promise((resolve, reject) => {
     if (signal != null && signal.aborted) return reject(ABORTED);
     const call = fetchFn ?? globalThis.fetch;
@@ -17,7 +17,7 @@ export function sendAttempt(fetchFn, url, method, fixedHeaders, authorization, u
     const hasBody = body !== undefined && body !== null;
     let headers;
     try {
-      headers = buildHeaders(fixedHeaders, authorization, userHeaders, hasBody && !typedBody(body));
+      headers = buildHeaders(clientHeaders, userHeaders, hasBody && !typedBody(body));
     } catch {
       return reject(BAD_HEADERS);
     }
@@ -92,19 +92,18 @@ function typedBody(body) {
   );
 }
 
-// The client's headers win over the caller's, except Accept and Content-Type, which the caller
-// may set (js-api.md: Content-Type only with a body, unless the caller set one).
-function buildHeaders(fixedHeaders, authorization, userHeaders, jsonBody) {
+// `clientHeaders` is the client's complete set for this call, built once per token in Rust and
+// passed as it is when nothing is added (fetch does not modify it). The client's headers win over
+// the caller's, except Accept and Content-Type, which the caller may set (js-api.md:
+// Content-Type only with a body, unless the caller set one).
+function buildHeaders(clientHeaders, userHeaders, jsonBody) {
   if (userHeaders == null) {
-    const headers = { ...fixedHeaders, accept: "application/json" };
-    if (authorization !== undefined) headers.authorization = authorization;
-    if (jsonBody) headers["content-type"] = "application/json";
-    return headers;
+    return jsonBody ? { ...clientHeaders, "content-type": "application/json" } : clientHeaders;
   }
   const headers = new Headers(userHeaders);
-  for (const name in fixedHeaders) headers.set(name, fixedHeaders[name]);
-  if (authorization !== undefined) headers.set("authorization", authorization);
-  if (!headers.has("accept")) headers.set("accept", "application/json");
+  for (const name in clientHeaders) {
+    if (!(name === "accept" && headers.has(name))) headers.set(name, clientHeaders[name]);
+  }
   if (jsonBody && !headers.has("content-type")) headers.set("content-type", "application/json");
   return headers;
 }

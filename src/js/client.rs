@@ -19,14 +19,11 @@ use super::token_renewal;
 use crate::core::config::Config;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::RetryPolicy;
-use crate::core::secret::Redactor;
+use crate::core::secret::{Redactor, Secret};
 use crate::core::token_cache::TokenCache;
 
 pub(crate) struct Inner {
     pub config: Config,
-    /// The API headers every call carries (seed, step 3), built once: x-api-key and both
-    /// tenant headers (andopen-api.md sends the tenant reference in each).
-    pub api_headers: js_sys::Object,
     pub policy: RetryPolicy,
     pub fetch: Option<Function>,
     pub store: JsStore,
@@ -39,6 +36,8 @@ pub(crate) struct State {
     /// The renewal in flight, shared by every caller that needs a token meanwhile.
     pub renewal: Option<Renewal>,
     pub renewals_started: u64,
+    /// The API headers for the current token, built once per token rather than per call.
+    pub api_headers: Option<(Secret, js_sys::Object)>,
     /// Bumped by `clear()`, so a renewal that was in flight cannot bring old tokens back.
     pub generation: u32,
 }
@@ -74,22 +73,6 @@ impl Inner {
 pub(crate) struct Renewal {
     pub id: u64,
     pub promise: Promise,
-}
-
-fn api_headers(config: &Config) -> js_sys::Object {
-    let headers = js_sys::Object::new();
-    for (name, value) in [
-        ("x-api-key", config.api_key.expose()),
-        ("x-andopen-tenant", config.tenant.as_str()),
-        ("x-andopen-client", config.tenant.as_str()),
-    ] {
-        let _ = js_sys::Reflect::set(
-            &headers,
-            &JsValue::from_str(name),
-            &JsValue::from_str(value),
-        );
-    }
-    headers
 }
 
 #[derive(Serialize)]
@@ -148,7 +131,6 @@ impl AndOpenClient {
         );
         Ok(AndOpenClient {
             inner: Rc::new(Inner {
-                api_headers: api_headers(&config),
                 policy: RetryPolicy::new(config.max_retries),
                 // js-api.md: the default store is a MemoryStore of this client's own.
                 store: JsStore::new(
@@ -164,6 +146,7 @@ impl AndOpenClient {
                     cache,
                     renewal: None,
                     renewals_started: 0,
+                    api_headers: None,
                     generation: 0,
                 }),
             }),

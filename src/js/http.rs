@@ -19,8 +19,7 @@ extern "C" {
         fetch: Option<&Function>,
         url: &str,
         method: &str,
-        fixed_headers: &Object,
-        authorization: Option<&str>,
+        client_headers: &Object,
         user_headers: &JsValue,
         body: &JsValue,
         signal: Option<&AbortSignal>,
@@ -35,12 +34,11 @@ extern "C" {
     pub fn discard(response: &Response);
 }
 
-/// What to send. `fixed_headers` is built once per client (js/client.rs).
+/// What to send. `client_headers` are all the headers the client sets (see `header_object`).
 pub struct Outgoing<'a> {
     pub url: &'a str,
     pub method: &'a str,
-    pub fixed_headers: &'a Object,
-    pub authorization: Option<&'a str>,
+    pub client_headers: &'a Object,
     pub user_headers: &'a JsValue,
     pub body: &'a JsValue,
 }
@@ -64,8 +62,7 @@ pub async fn send(
         fetch,
         outgoing.url,
         outgoing.method,
-        outgoing.fixed_headers,
-        outgoing.authorization,
+        outgoing.client_headers,
         outgoing.user_headers,
         outgoing.body,
         signal,
@@ -102,6 +99,19 @@ fn failure(code: &JsValue, what: &str) -> ClientError {
             format!("{what} failed: no response (network error)"),
         ),
     }
+}
+
+/// A plain object of headers, for `Outgoing::client_headers`.
+pub fn header_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Object {
+    let headers = Object::new();
+    for (name, value) in pairs {
+        let _ = js_sys::Reflect::set(
+            &headers,
+            &JsValue::from_str(name),
+            &JsValue::from_str(value),
+        );
+    }
+    headers
 }
 
 /// A body `send` did not read; empty if it cannot be read within `timeout_ms`.

@@ -10,7 +10,7 @@ use web_sys::AbortSignal;
 use super::client::{Inner, Renewal};
 use super::error::code_of;
 use super::events::{emit, Event};
-use super::http::{self, retry_after_seconds, Outgoing};
+use super::http::{self, header_object, retry_after_seconds, Outgoing};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::Failure;
@@ -276,14 +276,12 @@ fn store_error(inner: &Inner, operation: &str, why: &str) {
 /// to repeat, so it counts as idempotent for the retry policy.
 async fn request_token(inner: &Rc<Inner>, grant: &Grant) -> Result<TokenGrant, ClientError> {
     let request = TokenRequest::new(&inner.config, grant);
-    let headers = js_sys::Object::new();
-    for (name, value) in &request.headers {
-        let _ = js_sys::Reflect::set(
-            &headers,
-            &JsValue::from_str(name),
-            &JsValue::from_str(value.expose()),
-        );
-    }
+    let headers = header_object(
+        request
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.expose())),
+    );
     let body = JsValue::from_str(request.body.expose());
     let events = inner.on_event.as_ref();
     let mut retries = 0;
@@ -362,8 +360,7 @@ async fn attempt_token(
     let outgoing = Outgoing {
         url,
         method: "POST",
-        fixed_headers: headers,
-        authorization: None,
+        client_headers: headers,
         user_headers: &JsValue::UNDEFINED,
         body,
     };

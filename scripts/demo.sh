@@ -15,11 +15,12 @@ mkdir -p target
 node emulator/server.mjs > target/emulator-demo.log 2>&1 &
 EMULATOR_PID=$!
 trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fsS "$ANDOPEN_AUTH_URL/__emulator/state" >/dev/null 2>&1 && break
-  kill -0 $EMULATOR_PID 2>/dev/null || { cat target/emulator-demo.log; exit 1; }
+for _ in $(seq 100); do
+  grep -q '^api: ' target/emulator-demo.log 2>/dev/null && break
+  kill -0 $EMULATOR_PID 2>/dev/null || break
   sleep 0.1
 done
+grep -q '^api: ' target/emulator-demo.log || { cat target/emulator-demo.log; echo "the emulator did not start (port in use?)" >&2; exit 1; }
 echo "==> demo: emulator up"
 cat target/emulator-demo.log
 echo "==> demo: GET / through the wasm build"

@@ -32,11 +32,14 @@ ANDOPEN_EMULATOR_AUTH_PORT="${ANDOPEN_TEST_AUTH_PORT:-4411}" ANDOPEN_EMULATOR_AP
   node emulator/server.mjs > target/emulator-test.log 2>&1 &
 EMULATOR_PID=$!
 trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  curl -fsS "$ANDOPEN_TEST_AUTH_URL/__emulator/state" >/dev/null 2>&1 && break
-  kill -0 $EMULATOR_PID 2>/dev/null || { cat target/emulator-test.log; exit 1; }
+# Ready when it has printed both URLs (it does once both listeners are bound); a process that
+# died instead (port in use, say) fails here rather than letting another one stand in for it.
+for _ in $(seq 100); do
+  grep -q '^api: ' target/emulator-test.log 2>/dev/null && break
+  kill -0 $EMULATOR_PID 2>/dev/null || break
   sleep 0.1
 done
+grep -q '^api: ' target/emulator-test.log || { cat target/emulator-test.log; echo "the test emulator did not start" >&2; exit 1; }
 cat target/emulator-test.log
 
 # Node runs the tests as ES modules (the JS snippets are ES modules).

@@ -382,6 +382,42 @@ async fn a_shared_store_serves_a_second_client_without_a_token_request() {
 }
 
 #[wasm_bindgen_test]
+async fn a_custom_store_key_is_used_and_the_default_differs_by_tenant() {
+    let store = JsValue::from(MemoryStore::new());
+    let custom = Setup::with("store-key", r#"{"storeKey":"my-app:andopen"}"#);
+    custom.set("store", &store);
+    ok(custom.client().ping()).await;
+    let keys: Vec<String> = custom
+        .events
+        .iter()
+        .filter(|e| text(e, "type") == "store_miss")
+        .map(|e| text(&e, "key"))
+        .collect();
+    assert_eq!(keys, ["my-app:andopen"]);
+    // Two tenants sharing one store never share a token: their default keys differ.
+    let a = Setup::new("key-a");
+    let b = Setup::new("key-b");
+    a.set("store", &store);
+    b.set("store", &store);
+    ok(a.client().ping()).await;
+    ok(b.client().ping()).await;
+    assert_eq!(
+        (
+            token_requests(&a.tenant).await,
+            token_requests(&b.tenant).await
+        ),
+        (1.0, 1.0)
+    );
+    let key_of = |s: &Setup| {
+        s.events
+            .iter()
+            .find(|e| text(e, "type") == "store_miss")
+            .map(|e| text(&e, "key"))
+    };
+    assert_ne!(key_of(&a), key_of(&b));
+}
+
+#[wasm_bindgen_test]
 async fn stored_values_hold_tokens_and_expiry_but_no_credentials() {
     let setup = Setup::new("stored");
     let store = MemoryStore::new();

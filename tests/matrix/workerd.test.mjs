@@ -3,36 +3,20 @@
 // matrix Worker (matrix-worker.js) that runs one row per request. Same rows, same checks and the
 // same secret scan as node.test.mjs. `node --test tests/matrix/workerd.test.mjs`
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { Miniflare } from "miniflare";
+import { bundleWorkers } from "../worker/build.mjs";
 import { rows } from "./rows.mjs";
 import { checkRow } from "./runner.mjs";
 import { CREDS, counters, newTenant, secretScan, startScanEmulator } from "./harness.mjs";
 
-const root = resolve(import.meta.dirname, "../..");
-
-function run(cmd, args, cwd) {
-  execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
-}
-
-/** Packs pkg/, installs the tarball into target/matrix-scratch, bundles matrix-worker.js. */
+/** The matrix Worker, bundled against the packed package (tests/worker/build.mjs). */
 function buildMatrixWorker() {
-  if (!existsSync(join(root, "pkg/andopen_client_bg.wasm"))) throw new Error("pkg/ is missing: run scripts/build-pkg.sh first");
-  const scratch = join(root, "target/matrix-scratch");
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(join(scratch, "src"), { recursive: true });
-  run("npm", ["pack", "--pack-destination", scratch], join(root, "pkg"));
-  const tarball = readdirSync(scratch).find((f) => f.endsWith(".tgz"));
-  for (const f of ["matrix-worker.js", "rows.mjs", "runner.mjs"]) cpSync(join(root, "tests/matrix", f), join(scratch, "src", f));
-  writeFileSync(join(scratch, "wrangler.toml"), 'name = "andopen-matrix"\nmain = "src/matrix-worker.js"\ncompatibility_date = "2026-04-01"\n');
-  writeFileSync(join(scratch, "package.json"),
-    JSON.stringify({ name: "matrix-worker", private: true, type: "module", dependencies: { "andopen-client": `file:./${tarball}` } }));
-  run("npm", ["install", "--no-audit", "--no-fund", "--offline"], scratch);
-  run(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], scratch);
-  return join(scratch, "dist/matrix-worker.js");
+  const bundled = bundleWorkers("matrix", {
+    entries: ["tests/matrix/matrix-worker.js"],
+    sources: ["tests/matrix/rows.mjs", "tests/matrix/runner.mjs"],
+  });
+  return bundled["matrix-worker.js"];
 }
 
 let emu;

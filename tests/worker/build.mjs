@@ -1,8 +1,8 @@
-// Builds what the Worker tests run, the way a user gets it: `npm pack` of pkg/, installed into
-// a scratch Worker project, bundled by wrangler (`deploy --dry-run`), run by Miniflare (workerd).
+// Builds Workers the way a user gets the package: `npm pack` of pkg/, installed into a scratch
+// Worker project, bundled by wrangler (`deploy --dry-run`), then run by Miniflare (workerd).
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
 const wrangler = join(root, "node_modules/.bin/wrangler");
@@ -11,25 +11,43 @@ function run(cmd, args, cwd) {
   execFileSync(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
 }
 
-/** Returns the bundled example and fixture Workers: `{ example, fixture }` (entry paths). */
-export function buildWorkers() {
+/**
+ * Bundles Worker scripts against the packed package in `target/<name>-scratch`.
+ * `entries` are the Worker scripts (bundled one by one); `sources` are copied beside them for
+ * their relative imports; `wranglerToml`, if given, is the project's config (its `main` must be
+ * src/<entry>). Returns the bundled script of each entry, by file name.
+ */
+export function bundleWorkers(name, { entries, sources = [], wranglerToml }) {
   if (!existsSync(join(root, "pkg/andopen_client_bg.wasm"))) {
     throw new Error("pkg/ is missing: run scripts/build-pkg.sh first");
   }
-  const scratch = join(root, "target/worker-scratch");
+  const scratch = join(root, "target", `${name}-scratch`);
   rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
+  mkdirSync(join(scratch, "src"), { recursive: true });
   run("npm", ["pack", "--pack-destination", scratch], join(root, "pkg"));
   const tarball = readdirSync(scratch).find((f) => f.endsWith(".tgz"));
-  cpSync(join(root, "examples/worker/src"), join(scratch, "src"), { recursive: true });
-  cpSync(join(root, "examples/worker/wrangler.toml"), join(scratch, "wrangler.toml"));
-  cpSync(join(root, "tests/worker/fixture-worker.js"), join(scratch, "src/fixture-worker.js"));
+  for (const file of [...entries, ...sources]) cpSync(join(root, file), join(scratch, "src", basename(file)));
+  if (wranglerToml) cpSync(join(root, wranglerToml), join(scratch, "wrangler.toml"));
   writeFileSync(
     join(scratch, "package.json"),
-    JSON.stringify({ name: "scratch-worker", private: true, type: "module", dependencies: { "andopen-client": `file:./${tarball}` } }),
+    JSON.stringify({ name: `${name}-worker`, private: true, type: "module", dependencies: { "andopen-client": `file:./${tarball}` } }),
   );
   run("npm", ["install", "--no-audit", "--no-fund", "--offline"], scratch);
-  run(wrangler, ["deploy", "--dry-run", "--outdir", "dist/example"], scratch);
-  run(wrangler, ["deploy", "--dry-run", "--outdir", "dist/fixture", "src/fixture-worker.js"], scratch);
-  return { example: join(scratch, "dist/example/index.js"), fixture: join(scratch, "dist/fixture/fixture-worker.js"), scratch };
+  const bundled = {};
+  for (const entry of entries) {
+    const file = basename(entry);
+    const outdir = join(scratch, "dist", file.replace(/\.m?js$/, ""));
+    run(wrangler, ["deploy", "--dry-run", "--outdir", outdir, "--name", name, "--compatibility-date", "2026-04-01", join("src", file)], scratch);
+    bundled[file] = join(outdir, file.replace(/\.mjs$/, ".js"));
+  }
+  return bundled;
+}
+
+/** The example Worker (examples/worker, with its wrangler.toml) and the test fixture Worker. */
+export function buildWorkers() {
+  const bundled = bundleWorkers("worker", {
+    entries: ["examples/worker/src/index.js", "tests/worker/fixture-worker.js"],
+    wranglerToml: "examples/worker/wrangler.toml",
+  });
+  return { example: bundled["index.js"], fixture: bundled["fixture-worker.js"] };
 }

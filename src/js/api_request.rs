@@ -126,35 +126,38 @@ async fn send(
             "the API request",
         )
         .await;
-        let (failure, retry_after, error) = match sent {
+        let (delay, error) = match sent {
             Ok(exchange) if exchange.response.status() == 401 => {
                 // The token was refused (revoked, or expired early): renew once and replay.
                 inner.state.borrow_mut().cache.invalidate_if_current(&token);
-                if reauthenticated || !replayable {
+                if !replayable {
+                    // A stream body cannot be sent again: the caller gets the 401 as it is.
+                    return Ok(exchange);
+                }
+                if reauthenticated {
                     let response = &exchange.response;
                     let body = match exchange.body {
                         Some(body) => body,
                         None => read_text(response, timeout_ms).await,
                     };
                     let retry_after = retry_after_seconds(response, now_ms());
+                    let redactor = inner.redactor();
                     return Err(classify_error_response(
                         401,
                         &body,
                         retry_after,
-                        &inner.redactor(),
+                        &redactor,
                         false,
                     ));
                 }
                 reauthenticated = true;
                 discard(&exchange.response);
-                emit(
-                    events,
-                    Event {
-                        kind: "unauthorized_retry",
-                        status: Some(401),
-                        ..Event::default()
-                    },
-                );
+                let event = Event {
+                    kind: "unauthorized_retry",
+                    status: Some(401),
+                    ..Event::default()
+                };
+                emit(events, event);
                 continue;
             }
             Ok(exchange) => {
@@ -163,41 +166,37 @@ async fn send(
                     return Ok(exchange);
                 }
                 let retry_after = retry_after_seconds(&exchange.response, now_ms());
-                if inner
-                    .policy
-                    .delay_ms(
-                        retries,
-                        Failure::Status(status),
-                        retry_after,
-                        0.0,
-                        idempotent,
-                    )
-                    .is_none()
-                {
+                let failure = Failure::Status(status);
+                let Some(delay) =
+                    inner
+                        .policy
+                        .delay_ms(retries, failure, retry_after, jitter(), idempotent)
+                else {
                     return Ok(exchange);
-                }
+                };
                 discard(&exchange.response);
-                let error = ClientError::for_status(ErrorCode::for_status(status), status, "");
-                (Failure::Status(status), retry_after, error)
+                (
+                    delay,
+                    ClientError::for_status(ErrorCode::for_status(status), status, ""),
+                )
             }
-            Err(error) => match Failure::of(&error) {
-                Some(failure) => (failure, None, error),
-                None => return Err(error),
-            },
-        };
-        let delay = if replayable {
-            inner
-                .policy
-                .delay_ms(retries, failure, retry_after, jitter(), idempotent)
-        } else {
-            None
-        };
-        let Some(delay_ms) = delay else {
-            return Err(error);
+            Err(error) => {
+                let delay = Failure::of(&error)
+                    .filter(|_| replayable)
+                    .and_then(|failure| {
+                        inner
+                            .policy
+                            .delay_ms(retries, failure, None, jitter(), idempotent)
+                    });
+                match delay {
+                    Some(delay) => (delay, error),
+                    None => return Err(error),
+                }
+            }
         };
         retries += 1;
-        retry_event(inner, retries, delay_ms, error.status, error.code);
-        sleep(delay_ms, signal).await;
+        retry_event(inner, retries, delay, error.status, error.code);
+        sleep(delay, signal).await;
         if signal.is_some_and(AbortSignal::aborted) {
             return Err(ClientError::new(
                 ErrorCode::Aborted,

@@ -51,6 +51,7 @@ run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
 # The npm package (release build, wasm-opt), installed from its tarball into a scratch Worker,
 # bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
 run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
+run "TypeScript: the published .d.ts types the documented use (tsc -p tests/types)" node_modules/.bin/tsc -p tests/types
 run "Worker tests in workerd (Miniflare)" node --test tests/worker/
 run "fault matrix + secret scan in Node" node --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in workerd (Miniflare)" node --test tests/matrix/workerd.test.mjs

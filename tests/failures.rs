@@ -126,19 +126,13 @@ async fn a_503_until_retries_run_out_is_a_server_error_and_fetch_resolves_with_i
     let setup = Setup::with("503", r#"{"maxRetries":2}"#);
     fault(&setup.tenant, r#"{"target":"api","status":503,"count":6}"#).await;
     let client = setup.client();
-    let error = rejects(
-        client.json(JsValue::from_str("/"), JsValue::UNDEFINED),
-        "server_error",
-    )
-    .await;
+    let error = rejects(client.json(JsValue::from_str("/"), None), "server_error").await;
     assert_eq!(
         (num(&error, "status"), get(&error, "retryable")),
         (503.0, JsValue::TRUE)
     );
     assert_eq!(num(&counters(&setup.tenant).await, "apiRequests"), 3.0);
-    let response: web_sys::Response = ok(client.fetch(JsValue::from_str("/"), JsValue::UNDEFINED))
-        .await
-        .into();
+    let response: web_sys::Response = ok(client.fetch(JsValue::from_str("/"), None)).await.into();
     assert_eq!(response.status(), 503);
     assert_eq!(num(&counters(&setup.tenant).await, "apiRequests"), 6.0);
     assert_eq!(setup.count_events("retry"), 4);
@@ -148,16 +142,11 @@ async fn a_503_until_retries_run_out_is_a_server_error_and_fetch_resolves_with_i
 async fn a_404_rejects_json_with_not_found_and_is_not_retried() {
     let setup = Setup::new("404");
     let client = setup.client();
-    let error = rejects(
-        client.json(JsValue::from_str("/nope"), JsValue::UNDEFINED),
-        "not_found",
-    )
-    .await;
+    let error = rejects(client.json(JsValue::from_str("/nope"), None), "not_found").await;
     assert_eq!(text(&error, "oauthError"), "not_found");
-    let response: web_sys::Response =
-        ok(client.fetch(JsValue::from_str("/nope"), JsValue::UNDEFINED))
-            .await
-            .into();
+    let response: web_sys::Response = ok(client.fetch(JsValue::from_str("/nope"), None))
+        .await
+        .into();
     assert_eq!(response.status(), 404);
     assert_eq!(num(&counters(&setup.tenant).await, "apiRequests"), 2.0);
 }
@@ -237,7 +226,7 @@ async fn a_post_is_not_replayed_after_a_timeout_but_a_get_is() {
     fault(&setup.tenant, r#"{"target":"api","latencyMs":1000}"#).await;
     let init = obj(r#"{"method":"POST","body":"{}"}"#);
     rejects(
-        client.fetch(JsValue::from_str("/__emulator/echo"), init),
+        client.fetch(JsValue::from_str("/__emulator/echo"), Some(init)),
         "timeout",
     )
     .await;
@@ -256,7 +245,7 @@ async fn an_abort_signal_aborts_before_and_during_the_call() {
     let init = js_sys::Object::new();
     js_sys::Reflect::set(&init, &"signal".into(), &controller.signal()).expect("set");
     fault(&setup.tenant, r#"{"target":"api","latencyMs":2000}"#).await;
-    let pending = client.fetch(JsValue::from_str("/"), init.clone().into());
+    let pending = client.fetch(JsValue::from_str("/"), Some(init.clone().into()));
     sleep_ms(100).await;
     controller.abort();
     let started = Date::now();
@@ -265,7 +254,11 @@ async fn an_abort_signal_aborts_before_and_during_the_call() {
     assert_eq!(get(&error, "retryable"), JsValue::FALSE);
     // Already aborted: nothing is sent.
     let before = num(&counters(&setup.tenant).await, "apiRequests");
-    rejects(client.fetch(JsValue::from_str("/"), init.into()), "aborted").await;
+    rejects(
+        client.fetch(JsValue::from_str("/"), Some(init.into())),
+        "aborted",
+    )
+    .await;
     assert_eq!(num(&counters(&setup.tenant).await, "apiRequests"), before);
 }
 

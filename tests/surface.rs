@@ -153,9 +153,7 @@ async fn no_secret_or_token_appears_in_errors_events_token_info_or_store() {
         r#"{"target":"api","body":"html"}"#,
     ] {
         fault(&setup.tenant, spec).await;
-        if let Err(e) =
-            JsFuture::from(client.json(JsValue::from_str("/"), JsValue::UNDEFINED)).await
-        {
+        if let Err(e) = JsFuture::from(client.json(JsValue::from_str("/"), None)).await {
             seen.push(&error_fields(&e));
             seen.push(&get(&e, "stack"));
         }

@@ -103,7 +103,7 @@ async fn a_post_body_and_caller_headers_reach_the_api() {
     let init = obj(
         r#"{"method":"post","body":"{\"a\":1}","headers":{"x-trace":"t1","accept":"text/plain"}}"#,
     );
-    let echo = ok(client.json(JsValue::from_str("/__emulator/echo"), init)).await;
+    let echo = ok(client.json(JsValue::from_str("/__emulator/echo"), Some(init))).await;
     assert_eq!(text(&echo, "method"), "POST");
     assert_eq!(text(&echo, "body"), r#"{"a":1}"#);
     assert_eq!(text(&echo, "headers.x-trace"), "t1");
@@ -114,12 +114,9 @@ async fn a_post_body_and_caller_headers_reach_the_api() {
     );
     assert_eq!(text(&echo, "headers.content-type"), "application/json");
     // A full URL under apiUrl works; one on another host is refused before anything is sent.
-    ok(client.fetch(JsValue::from_str(&format!("{API}/")), JsValue::UNDEFINED)).await;
+    ok(client.fetch(JsValue::from_str(&format!("{API}/")), None)).await;
     rejects(
-        client.fetch(
-            JsValue::from_str("https://evil.example/"),
-            JsValue::UNDEFINED,
-        ),
+        client.fetch(JsValue::from_str("https://evil.example/"), None),
         "invalid_config",
     )
     .await;
@@ -134,7 +131,7 @@ async fn a_form_body_keeps_its_own_content_type() {
     js_sys::Reflect::set(&init, &"body".into(), &form_body()).expect("set");
     let echo = ok(setup
         .client()
-        .json(JsValue::from_str("/__emulator/echo"), init.into()))
+        .json(JsValue::from_str("/__emulator/echo"), Some(init.into())))
     .await;
     assert_eq!(text(&echo, "body"), "a=1&b=two");
     assert!(text(&echo, "headers.content-type").starts_with("application/x-www-form-urlencoded"));

@@ -176,9 +176,10 @@ impl AndOpenClient {
     pub fn fetch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
+        let init = init.unwrap_or(JsValue::UNDEFINED);
         spawn(async move {
             api_request::fetch(&inner, input, init)
                 .await
@@ -191,9 +192,10 @@ impl AndOpenClient {
     pub fn json(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestInit")] init: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
+        let init = init.unwrap_or(JsValue::UNDEFINED);
         spawn(async move { api_request::json(&inner, input, init).await })
     }
 

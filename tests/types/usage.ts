@@ -1,0 +1,66 @@
+// Compiled by `tsc -p tests/types` (no output): the published .d.ts must type what the README
+// and js-api.md show, and refuse what they do not allow.
+import {
+  AndOpenClient,
+  AndOpenError,
+  KvStore,
+  MemoryStore,
+  type AndOpenClientOptions,
+  type AndOpenErrorCode,
+  type AndOpenEvent,
+  type TokenInfo,
+  type TokenStore,
+} from "andopen-client";
+
+declare const env: { ANDOPEN_TOKENS: { get(k: string): Promise<string | null>; put(k: string, v: string, o?: { expirationTtl?: number }): Promise<void>; delete(k: string): Promise<void> } };
+
+const events: AndOpenEvent[] = [];
+const options: AndOpenClientOptions = {
+  apiKey: "k",
+  tenant: "t",
+  clientId: "c",
+  clientSecret: "s",
+  environment: "staging",
+  store: new KvStore(env.ANDOPEN_TOKENS),
+  refreshLeewaySeconds: 60,
+  timeoutMs: 10_000,
+  maxRetries: 2,
+  onEvent: (event) => events.push(event),
+  fetch: (input, init) => fetch(input, init),
+};
+const client = new AndOpenClient(options);
+const memory: TokenStore = new MemoryStore();
+new AndOpenClient({ apiKey: "k", tenant: "t", refreshToken: "r", store: memory });
+
+async function use(): Promise<void> {
+  const banner: string = await client.ping();
+  const response: Response = await client.fetch("/things", { method: "POST", body: "{}" });
+  const data: unknown = await client.json(new URL("https://api.andopen.co/"));
+  const token: string = await client.accessToken();
+  const info: TokenInfo | null = await client.tokenInfo();
+  const expiresAt: number | undefined = info?.expiresAt;
+  const source: "memory" | "store" | "network" | undefined = info?.source;
+  await client.refresh();
+  await client.clear();
+  client.free();
+  try {
+    await client.ping();
+  } catch (error) {
+    if (error instanceof AndOpenError) {
+      const code: AndOpenErrorCode = error.code;
+      const status: number | undefined = error.status;
+      const retryable: boolean = error.retryable;
+      const after: number | undefined = error.retryAfterSeconds;
+      void [code, status, retryable, after];
+    }
+  }
+  void [banner, response, data, token, expiresAt, source];
+}
+void use;
+
+// @ts-expect-error: environment is "production" | "staging"
+new AndOpenClient({ apiKey: "k", tenant: "t", environment: "prod" });
+// @ts-expect-error: apiKey is required
+new AndOpenClient({ tenant: "t", clientId: "c", clientSecret: "s" });
+// @ts-expect-error: a store needs get/put/delete
+new AndOpenClient({ apiKey: "k", tenant: "t", clientId: "c", clientSecret: "s", store: { get: async () => null } });

@@ -7,10 +7,10 @@ use super::secret::Secret;
 use super::token_request::Grant;
 use super::token_response::TokenGrant;
 
-/// Where the current token came from (`tokenInfo().source`).
+/// Where the current token came from (`tokenInfo().source`). js-api.md also names "memory",
+/// but every token a client holds was obtained from the network or read from a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenSource {
-    Memory,
     Store,
     Network,
 }
@@ -18,7 +18,6 @@ pub enum TokenSource {
 impl TokenSource {
     pub fn as_str(self) -> &'static str {
         match self {
-            TokenSource::Memory => "memory",
             TokenSource::Store => "store",
             TokenSource::Network => "network",
         }
@@ -163,13 +162,6 @@ impl TokenCache {
             self.rejected = Some(rejected.clone());
         }
         is_current
-    }
-
-    /// Marks the current token as served from memory once it has been handed out again.
-    pub fn mark_memory(&mut self) {
-        if let Some(c) = &mut self.current {
-            c.source = TokenSource::Memory;
-        }
     }
 
     /// Forgets everything, including a refresh token given at construction (js-api.md).

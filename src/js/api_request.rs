@@ -3,12 +3,12 @@
 
 use std::rc::Rc;
 
-use js_sys::Reflect;
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, ReadableStream, Response};
 
-use super::client::Inner;
+use super::client::{spawn, Inner};
 use super::events::{emit, Event};
 use super::http::{
     self, discard, header_object, read_text, retry_after_seconds, Exchange, Outgoing,
@@ -18,6 +18,7 @@ use super::token_renewal::token;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::{is_retryable_status, Failure};
 use crate::core::secret::Secret;
+use crate::core::token_cache::Freshness;
 use crate::core::token_response::classify_error_response;
 
 /// The parts of a `RequestInit` the client looks at.
@@ -90,14 +91,19 @@ fn resolve(api_url: &str, input: &JsValue) -> Result<String, ClientError> {
     }
 }
 
+/// What happened to an attempt the warm path (`fast`) made before handing over to `send`.
+pub struct FirstAttempt {
+    pub token: Secret,
+    pub outcome: Result<Exchange, ClientError>,
+}
+
 async fn send(
     inner: &Rc<Inner>,
-    input: JsValue,
-    init: JsValue,
+    url: &str,
+    init: &CallInit,
     read_body: bool,
+    mut first: Option<FirstAttempt>,
 ) -> Result<Exchange, ClientError> {
-    let url = resolve(&inner.config.api_url, &input)?;
-    let init = read_init(&init)?;
     let signal = init.signal.as_ref();
     // js-api.md: POST and PATCH are replayed only after a 401 or when never sent; a stream body
     // can be sent only once, so it is never replayed.
@@ -108,24 +114,31 @@ async fn send(
     let mut reauthenticated = false;
     let mut retries = 0;
     loop {
-        let token = token(inner, signal).await?;
-        let headers = api_headers(inner, &token);
-        let outgoing = Outgoing {
-            url: &url,
-            method: &init.method,
-            client_headers: &headers,
-            user_headers: &init.headers,
-            body: &init.body,
+        let (token, sent) = match first.take() {
+            Some(FirstAttempt { token, outcome }) => (token, outcome),
+            None => {
+                let token = token(inner, signal).await?;
+                let headers = api_headers(inner, &token);
+                let outgoing = Outgoing {
+                    url,
+                    method: &init.method,
+                    client_headers: &headers,
+                    user_headers: &init.headers,
+                    body: &init.body,
+                };
+                let fetch = inner.fetch.as_ref();
+                let sent = http::send(
+                    fetch,
+                    &outgoing,
+                    signal,
+                    timeout_ms,
+                    read_body,
+                    "the API request",
+                )
+                .await;
+                (token, sent)
+            }
         };
-        let sent = http::send(
-            inner.fetch.as_ref(),
-            &outgoing,
-            signal,
-            timeout_ms,
-            read_body,
-            "the API request",
-        )
-        .await;
         let (delay, error) = match sent {
             Ok(exchange) if exchange.response.status() == 401 => {
                 // The token was refused (revoked, or expired early): renew once and replay.
@@ -246,7 +259,9 @@ pub async fn fetch(
     input: JsValue,
     init: JsValue,
 ) -> Result<Response, ClientError> {
-    send(inner, input, init, false)
+    let url = resolve(&inner.config.api_url, &input)?;
+    let init = read_init(&init)?;
+    send(inner, &url, &init, false, None)
         .await
         .map(|exchange| exchange.response)
 }
@@ -257,7 +272,16 @@ pub async fn json(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, ClientError> {
-    let Exchange { response, body } = send(inner, input, init, true).await?;
+    let url = resolve(&inner.config.api_url, &input)?;
+    let init = read_init(&init)?;
+    let exchange = send(inner, &url, &init, true, None).await?;
+    parse_json(inner, exchange)
+}
+
+fn parse_json(
+    inner: &Inner,
+    Exchange { response, body }: Exchange,
+) -> Result<JsValue, ClientError> {
     let status = response.status();
     let text = body.unwrap_or_default();
     if !response.ok() {
@@ -277,5 +301,58 @@ pub async fn json(
         );
         error.status = Some(status);
         error
+    })
+}
+
+/// The warm path of `fetch(path)` and `json(path)` without `init`: while the token is fresh, one
+/// attempt goes straight from JS (attempt.js `fastCall`) and wasm is entered again only if the
+/// answer needs handling (a 401, a retryable status, a failure, a body that is not JSON). That
+/// keeps the common call to one crossing of the wasm boundary (bench/: per-call overhead).
+/// `None` when the call does not qualify; the caller then takes the ordinary path.
+pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise> {
+    let path = input
+        .as_string()
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))?;
+    let token = match inner.state.borrow().cache.freshness(now_ms()) {
+        Freshness::Fresh(token) => token,
+        _ => return None,
+    };
+    let headers = api_headers(inner, &token);
+    let url = format!("{}{path}", inner.config.api_url);
+    let carry_on = inner.carry_on.as_ref().unchecked_ref::<js_sys::Function>();
+    let timeout_ms = inner.config.timeout_ms;
+    Some(http::fast_call(
+        inner.fetch.as_ref(),
+        &url,
+        &headers,
+        timeout_ms,
+        as_json,
+        carry_on,
+        token.expose(),
+    ))
+}
+
+/// Where `fast` hands over: the ordinary path, carrying on from the attempt already made.
+pub fn carry_on(
+    inner: Rc<Inner>,
+    url: String,
+    token: String,
+    as_json: bool,
+    pair: JsValue,
+    code: JsValue,
+) -> Promise {
+    let outcome = http::settled(pair, &code, "the API request");
+    let first = FirstAttempt {
+        token: Secret::new(token),
+        outcome,
+    };
+    spawn(async move {
+        let init = read_init(&JsValue::UNDEFINED)?;
+        let exchange = send(&inner, &url, &init, as_json, Some(first)).await?;
+        if as_json {
+            parse_json(&inner, exchange)
+        } else {
+            Ok(exchange.response.into())
+        }
     })
 }

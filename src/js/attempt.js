@@ -115,3 +115,31 @@ export function discard(response) {
     response.body.cancel().catch(() => {});
   }
 }
+
+// Statuses the client handles itself (a 401 re-authenticates; these are retried): they go back
+// to Rust. Keep in step with `is_retryable_status` in src/core/retry_policy.rs.
+const HANDLED = new Set([401, 408, 429, 500, 502, 503, 504]);
+
+// The warm path of client.fetch(path) / client.json(path) (api_request.rs `fast`): one GET with
+// the current token; a final answer resolves here, anything else is handed to `carryOn`
+// (Rust) with what happened, and Rust carries on exactly as if it had made the attempt itself.
+export function fastCall(fetchFn, url, clientHeaders, timeoutMs, asJson, carryOn, token) {
+  return sendAttempt(fetchFn, url, "GET", clientHeaders, undefined, undefined, undefined, timeoutMs, asJson).then(
+    (pair) => {
+      const response = pair[0];
+      if (response == null || typeof response.status !== "number" || HANDLED.has(response.status)) {
+        return carryOn(url, token, asJson, pair, undefined);
+      }
+      if (!asJson) return response;
+      if (response.ok) {
+        try {
+          return JSON.parse(pair[1]);
+        } catch {
+          // not JSON: Rust reports invalid_response
+        }
+      }
+      return carryOn(url, token, asJson, pair, undefined);
+    },
+    (code) => carryOn(url, token, asJson, undefined, code),
+  );
+}

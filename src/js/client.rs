@@ -3,7 +3,7 @@
 //! so overlapping calls never throw "recursive use of an object".
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Function, Promise};
 use serde::Serialize;
@@ -22,8 +22,13 @@ use crate::core::retry_policy::RetryPolicy;
 use crate::core::secret::{Redactor, Secret};
 use crate::core::token_cache::TokenCache;
 
+/// The function attempt.js's warm path hands a call back through (api_request.rs `carry_on`).
+pub(crate) type CarryOn = Closure<dyn Fn(String, String, bool, JsValue, JsValue) -> Promise>;
+
 pub(crate) struct Inner {
     pub config: Config,
+    /// Made once per client. It holds a `Weak`, so it does not keep the client alive.
+    pub carry_on: CarryOn,
     pub policy: RetryPolicy,
     pub fetch: Option<Function>,
     pub store: JsStore,
@@ -75,6 +80,17 @@ pub(crate) struct Renewal {
     pub promise: Promise,
 }
 
+fn carry_on(client: Weak<Inner>) -> CarryOn {
+    Closure::new(
+        move |url: String, token: String, as_json: bool, pair: JsValue, code: JsValue| match client
+            .upgrade()
+        {
+            Some(inner) => api_request::carry_on(inner, url, token, as_json, pair, code),
+            None => Promise::reject(&ClientError::config("the client was freed").into()),
+        },
+    )
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct TokenInfo<'a> {
@@ -94,7 +110,7 @@ type Call = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, C
 
 /// Runs a method's future as a Promise. Boxed, so `future_to_promise` is compiled once rather
 /// than once per method (a few KB of .wasm each).
-fn spawn(
+pub(crate) fn spawn(
     future: impl std::future::Future<Output = Result<JsValue, ClientError>> + 'static,
 ) -> Promise {
     spawn_boxed(Box::pin(future))
@@ -130,7 +146,8 @@ impl AndOpenClient {
             config.can_use_client_credentials(),
         );
         Ok(AndOpenClient {
-            inner: Rc::new(Inner {
+            inner: Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
+                carry_on: carry_on(weak.clone()),
                 policy: RetryPolicy::new(config.max_retries),
                 // js-api.md: the default store is a MemoryStore of this client's own.
                 store: JsStore::new(
@@ -178,6 +195,11 @@ impl AndOpenClient {
         #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
     ) -> Promise {
+        if init.is_none() {
+            if let Some(promise) = api_request::fast(&self.inner, &input, false) {
+                return promise;
+            }
+        }
         let inner = self.inner.clone();
         let init = init.unwrap_or(JsValue::UNDEFINED);
         spawn(async move {
@@ -194,6 +216,11 @@ impl AndOpenClient {
         #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
     ) -> Promise {
+        if init.is_none() {
+            if let Some(promise) = api_request::fast(&self.inner, &input, true) {
+                return promise;
+            }
+        }
         let inner = self.inner.clone();
         let init = init.unwrap_or(JsValue::UNDEFINED);
         spawn(async move { api_request::json(&inner, input, init).await })

@@ -27,6 +27,18 @@ extern "C" {
         read_body: bool,
     ) -> Promise;
 
+    #[wasm_bindgen(js_name = fastCall)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn fast_call(
+        fetch: Option<&Function>,
+        url: &str,
+        client_headers: &Object,
+        timeout_ms: f64,
+        as_json: bool,
+        carry_on: &Function,
+        token: &str,
+    ) -> Promise;
+
     #[wasm_bindgen(js_name = readText)]
     fn read_text_within(response: &Response, timeout_ms: f64) -> Promise;
 
@@ -69,10 +81,19 @@ pub async fn send(
         timeout_ms,
         read_body,
     );
-    let settled = JsFuture::from(promise)
-        .await
-        .map_err(|code| failure(&code, what))?;
-    let pair: Array = settled.unchecked_into();
+    match JsFuture::from(promise).await {
+        Ok(pair) => settled(pair, &JsValue::UNDEFINED, what),
+        Err(code) => settled(JsValue::UNDEFINED, &code, what),
+    }
+}
+
+/// What an attempt came to: `pair` is `[response, body]` when it resolved, `code` the number it
+/// rejected with otherwise.
+pub fn settled(pair: JsValue, code: &JsValue, what: &str) -> Result<Exchange, ClientError> {
+    if pair.is_undefined() {
+        return Err(failure(code, what));
+    }
+    let pair: Array = pair.unchecked_into();
     let response = pair.get(0).dyn_into::<Response>().map_err(|_| {
         ClientError::new(
             ErrorCode::InvalidResponse,

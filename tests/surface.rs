@@ -177,18 +177,7 @@ async fn no_secret_or_token_appears_in_errors_events_token_info_or_store() {
     assert!(setup.events.length() >= 6, "the scan saw the events");
 
     // The store holds tokens (that is its job) but never the client secret or the API key.
-    let key = setup
-        .events
-        .iter()
-        .find(|e| text(e, "type") == "store_miss")
-        .map(|e| text(&e, "key"))
-        .expect("key");
-    let get_fn: Function = get(&store, "get").into();
-    let stored = ok(get_fn
-        .call1(&store, &JsValue::from_str(&key))
-        .expect("get")
-        .into())
-    .await;
+    let stored = stored_value(&store, &setup.store_key()).await;
     let found = leaks(
         &stored,
         Array::of2(&CLIENT_SECRET.into(), &API_KEY.into()).into(),

@@ -154,11 +154,7 @@ async fn the_token_is_reused_across_calls() {
 #[wasm_bindgen_test]
 async fn two_hundred_concurrent_cold_calls_make_one_token_request() {
     let setup = Setup::new("burst");
-    admin(
-        "config",
-        &format!(r#"{{"tenant":"{}","authLatencyMs":100}}"#, setup.tenant),
-    )
-    .await;
+    configure(&setup.tenant, r#"{"authLatencyMs":100}"#).await;
     let client = setup.client();
     let start = Closure::<dyn FnMut() -> js_sys::Promise>::new(move || client.ping());
     let results: Array = burst(200, start.as_ref().unchecked_ref::<Function>())
@@ -201,14 +197,7 @@ async fn a_failed_token_request_rejects_every_waiter_alike_and_does_not_poison_t
 #[wasm_bindgen_test]
 async fn inside_the_leeway_the_refresh_grant_renews_the_token() {
     let setup = Setup::with("leeway", r#"{"refreshLeewaySeconds":2}"#);
-    admin(
-        "config",
-        &format!(
-            r#"{{"tenant":"{}","tokenLifetimeSeconds":3}}"#,
-            setup.tenant
-        ),
-    )
-    .await;
+    configure(&setup.tenant, r#"{"tokenLifetimeSeconds":3}"#).await;
     let client = setup.client();
     let first = ok(client.access_token()).await;
     sleep_ms(1100).await; // now inside the 2 s leeway of a 3 s token
@@ -228,22 +217,11 @@ async fn inside_the_leeway_the_refresh_grant_renews_the_token() {
 #[wasm_bindgen_test]
 async fn inside_the_leeway_only_the_call_that_renews_waits() {
     let setup = Setup::with("no-stall", r#"{"refreshLeewaySeconds":2}"#);
-    admin(
-        "config",
-        &format!(
-            r#"{{"tenant":"{}","tokenLifetimeSeconds":3}}"#,
-            setup.tenant
-        ),
-    )
-    .await;
+    configure(&setup.tenant, r#"{"tokenLifetimeSeconds":3}"#).await;
     let client = setup.client();
     ok(client.ping()).await;
     sleep_ms(1100).await;
-    admin(
-        "config",
-        &format!(r#"{{"tenant":"{}","authLatencyMs":800}}"#, setup.tenant),
-    )
-    .await;
+    configure(&setup.tenant, r#"{"authLatencyMs":800}"#).await;
     let started = Date::now();
     let renewing = client.ping(); // starts the renewal and waits ~800 ms for it
     let others: Vec<_> = (0..5).map(|_| client.ping()).collect();
@@ -265,12 +243,9 @@ async fn inside_the_leeway_only_the_call_that_renews_waits() {
 #[wasm_bindgen_test]
 async fn after_expiry_the_refresh_grant_is_used_and_rotation_is_followed() {
     let setup = Setup::with("expiry", r#"{"refreshLeewaySeconds":0}"#);
-    admin(
-        "config",
-        &format!(
-            r#"{{"tenant":"{}","tokenLifetimeSeconds":1,"rotateRefreshTokens":true}}"#,
-            setup.tenant
-        ),
+    configure(
+        &setup.tenant,
+        r#"{"tokenLifetimeSeconds":1,"rotateRefreshTokens":true}"#,
     )
     .await;
     let client = setup.client();
@@ -422,18 +397,7 @@ async fn stored_values_hold_tokens_and_expiry_but_no_credentials() {
     setup.set("store", &store);
     let client = setup.client();
     ok(client.ping()).await;
-    let key = setup
-        .events
-        .iter()
-        .find(|e| text(e, "type") == "store_miss")
-        .map(|e| text(&e, "key"))
-        .expect("store key");
-    let get_fn: Function = get(&store, "get").into();
-    let value = ok(get_fn
-        .call1(&store, &JsValue::from_str(&key))
-        .expect("get")
-        .into())
-    .await;
+    let value = stored_value(&store, &setup.store_key()).await;
     let value = value.as_string().expect("a stored string");
     let stored = obj(&value);
     let token = ok(client.access_token()).await.as_string().expect("token");

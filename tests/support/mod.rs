@@ -86,6 +86,22 @@ pub async fn requests(tenant: &str, limit: u32) -> js_sys::Array {
     requests_js(AUTH, tenant, limit).await.into()
 }
 
+/// Sets emulator config fields (a JSON object) for one tenant only.
+pub async fn configure(tenant: &str, fields: &str) {
+    let fields = fields.strip_prefix('{').expect("a JSON object");
+    admin("config", &format!("{{\"tenant\":\"{tenant}\",{fields}")).await;
+}
+
+/// What `store.get(key)` answers (a JS store: MemoryStore or any duck-typed one).
+pub async fn stored_value(store: &JsValue, key: &str) -> JsValue {
+    let get_fn: js_sys::Function = get(store, "get").into();
+    ok(get_fn
+        .call1(store, &JsValue::from_str(key))
+        .expect("store.get")
+        .into())
+    .await
+}
+
 pub async fn fault(tenant: &str, spec: &str) {
     let spec = spec.strip_suffix('}').expect("a JSON object");
     admin("faults", &format!("{spec},\"tenant\":\"{tenant}\"}}")).await;
@@ -125,6 +141,15 @@ impl Setup {
 
     pub fn event_types(&self) -> Vec<String> {
         self.events.iter().map(|e| text(&e, "type")).collect()
+    }
+
+    /// The store key the client used, from its first `store_miss` event.
+    pub fn store_key(&self) -> String {
+        self.events
+            .iter()
+            .find(|e| text(e, "type") == "store_miss")
+            .map(|e| text(&e, "key"))
+            .expect("a store_miss event")
     }
 
     pub fn count_events(&self, kind: &str) -> usize {

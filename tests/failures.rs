@@ -159,12 +159,7 @@ async fn token_request_5xx_are_retried() {
     let client = setup.client();
     ok(client.ping()).await;
     assert_eq!(token_requests(&setup.tenant).await, 3.0);
-    let retries: Vec<String> = setup
-        .events
-        .iter()
-        .filter(|e| text(e, "type") == "retry")
-        .map(|e| text(&e, "target"))
-        .collect();
+    let retries: Vec<String> = setup.event_fields("retry", "target");
     assert_eq!(retries, ["token", "token"]);
 }
 
@@ -324,12 +319,7 @@ async fn a_broken_store_never_fails_the_call() {
         ok(client.ping()).await;
         ok(client.ping()).await;
         assert_eq!(token_requests(&setup.tenant).await, 1.0, "{kind}");
-        let errors: Vec<String> = setup
-            .events
-            .iter()
-            .filter(|e| text(e, "type") == "store_error")
-            .map(|e| text(&e, "operation"))
-            .collect();
+        let errors: Vec<String> = setup.event_fields("store_error", "operation");
         let expected: &[&str] = if kind == "garbage" {
             &["get"]
         } else {

@@ -359,12 +359,7 @@ async fn a_custom_store_key_is_used_and_the_default_differs_by_tenant() {
     let custom = Setup::with("store-key", r#"{"storeKey":"my-app:andopen"}"#);
     custom.set("store", &store);
     ok(custom.client().ping()).await;
-    let keys: Vec<String> = custom
-        .events
-        .iter()
-        .filter(|e| text(e, "type") == "store_miss")
-        .map(|e| text(&e, "key"))
-        .collect();
+    let keys: Vec<String> = custom.event_fields("store_miss", "key");
     assert_eq!(keys, ["my-app:andopen"]);
     // Two tenants sharing one store never share a token: their default keys differ.
     let a = Setup::new("key-a");
@@ -380,13 +375,7 @@ async fn a_custom_store_key_is_used_and_the_default_differs_by_tenant() {
         ),
         (1.0, 1.0)
     );
-    let key_of = |s: &Setup| {
-        s.events
-            .iter()
-            .find(|e| text(e, "type") == "store_miss")
-            .map(|e| text(&e, "key"))
-    };
-    assert_ne!(key_of(&a), key_of(&b));
+    assert_ne!(a.store_key(), b.store_key());
 }
 
 #[wasm_bindgen_test]

@@ -65,6 +65,11 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
     })
 }
 
+/// `apiUrl` + `path` for a path ("/x", not the scheme-relative "//host/x").
+fn join_path(api_url: &str, path: &str) -> Option<String> {
+    (path.starts_with('/') && !path.starts_with("//")).then(|| format!("{api_url}{path}"))
+}
+
 /// The absolute URL for `input`: a path is joined to `apiUrl`; a full URL must be under it, so
 /// the bearer token and API key never go to another host.
 fn resolve(api_url: &str, input: &JsValue) -> Result<String, ClientError> {
@@ -76,8 +81,8 @@ fn resolve(api_url: &str, input: &JsValue) -> Result<String, ClientError> {
                 .and_then(|h| h.as_string())
         })
         .ok_or_else(|| ClientError::config("the path must be a string or a URL"))?;
-    if text.starts_with('/') && !text.starts_with("//") {
-        return Ok(format!("{api_url}{text}"));
+    if let Some(url) = join_path(api_url, &text) {
+        return Ok(url);
     }
     let under = text
         .strip_prefix(api_url)
@@ -310,15 +315,12 @@ fn parse_json(
 /// keeps the common call to one crossing of the wasm boundary (bench/: per-call overhead).
 /// `None` when the call does not qualify; the caller then takes the ordinary path.
 pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise> {
-    let path = input
-        .as_string()
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))?;
+    let url = join_path(&inner.config.api_url, &input.as_string()?)?;
     let token = match inner.state.borrow().cache.freshness(now_ms()) {
         Freshness::Fresh(token) => token,
         _ => return None,
     };
     let headers = api_headers(inner, &token);
-    let url = format!("{}{path}", inner.config.api_url);
     let carry_on = inner.carry_on.as_ref().unchecked_ref::<js_sys::Function>();
     let timeout_ms = inner.config.timeout_ms;
     Some(http::fast_call(

@@ -106,15 +106,22 @@ pub fn settled(pair: JsValue, code: &JsValue, what: &str) -> Result<Exchange, Cl
     })
 }
 
+// The numbers attempt.js rejects with (its exported constants of the same names).
+const ABORTED: u8 = 1;
+const TIMEOUT: u8 = 2;
+const BAD_HEADERS: u8 = 4;
+const NO_FETCH: u8 = 5;
+
 fn failure(code: &JsValue, what: &str) -> ClientError {
     match code.as_f64().map(|c| c as u8) {
-        Some(1) => ClientError::new(
+        Some(ABORTED) => ClientError::new(
             ErrorCode::Aborted,
             format!("{what} was aborted by the caller's signal"),
         ),
-        Some(2) => ClientError::new(ErrorCode::Timeout, format!("{what} timed out")),
-        Some(4) => ClientError::config("init.headers is not a valid HeadersInit"),
-        Some(5) => ClientError::config("no global fetch: pass options.fetch"),
+        Some(TIMEOUT) => ClientError::new(ErrorCode::Timeout, format!("{what} timed out")),
+        Some(BAD_HEADERS) => ClientError::config("init.headers is not a valid HeadersInit"),
+        Some(NO_FETCH) => ClientError::config("no global fetch: pass options.fetch"),
+        // NETWORK (3), or anything else a runtime threw.
         _ => ClientError::new(
             ErrorCode::Network,
             format!("{what} failed: no response (network error)"),

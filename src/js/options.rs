@@ -5,6 +5,7 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::store::is_store_like;
 use crate::core::config::ConfigInput;
 use crate::core::error::ClientError;
 
@@ -86,10 +87,7 @@ impl Options {
         let store = match field(options, "store") {
             None => None,
             Some(store) => {
-                let has = |m: &str| {
-                    Reflect::get(&store, &JsValue::from_str(m)).is_ok_and(|f| f.is_function())
-                };
-                if !(store.is_object() && has("get") && has("put") && has("delete")) {
+                if !is_store_like(&store) {
                     return Err(ClientError::config(
                         "store must have get, put and delete methods",
                     ));

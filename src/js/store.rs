@@ -94,6 +94,15 @@ impl JsStore {
     }
 }
 
+/// Whether `value` can serve as a store: an object with `get`, `put` and `delete` functions (a
+/// Workers KV binding is one). Checked once, at construction, by the options and by `KvStore`.
+pub fn is_store_like(value: &JsValue) -> bool {
+    let has = |method: &str| {
+        Reflect::get(value, &JsValue::from_str(method)).is_ok_and(|f| f.is_function())
+    };
+    value.is_object() && has("get") && has("put") && has("delete")
+}
+
 /// Polls `a` and `b` together: `Some(a's output)` if it finishes first, `None` if `b` does.
 async fn first_of<A: Future, B: Future>(a: A, b: B) -> Option<A::Output> {
     let mut a = pin!(a);
@@ -177,10 +186,7 @@ impl KvStore {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "KVNamespaceLike")] namespace: JsValue,
     ) -> Result<KvStore, JsValue> {
-        let has = |m: &str| {
-            Reflect::get(&namespace, &JsValue::from_str(m)).is_ok_and(|f| f.is_function())
-        };
-        if !(namespace.is_object() && has("get") && has("put") && has("delete")) {
+        if !is_store_like(&namespace) {
             return Err(crate::core::error::ClientError::config(
                 "KvStore needs a KV namespace binding (an object with get, put and delete)",
             )

@@ -143,12 +143,20 @@ impl Setup {
         self.events.iter().map(|e| text(&e, "type")).collect()
     }
 
-    /// The store key the client used, from its first `store_miss` event.
-    pub fn store_key(&self) -> String {
+    /// `field` of every recorded event of type `kind`, in order.
+    pub fn event_fields(&self, kind: &str, field: &str) -> Vec<String> {
         self.events
             .iter()
-            .find(|e| text(e, "type") == "store_miss")
-            .map(|e| text(&e, "key"))
+            .filter(|e| text(e, "type") == kind)
+            .map(|e| text(&e, field))
+            .collect()
+    }
+
+    /// The store key the client used, from its first `store_miss` event.
+    pub fn store_key(&self) -> String {
+        self.event_fields("store_miss", "key")
+            .into_iter()
+            .next()
             .expect("a store_miss event")
     }
 

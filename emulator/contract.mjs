@@ -1,4 +1,4 @@
-// Constants fixed by the &Open contract (shared/docs/andopen-api.md) and the emulator's defaults.
+// Constants fixed by the &Open contract (emulator/README.md, Routes) and the emulator's defaults.
 
 // What `GET /` answers, as a JSON string.
 export const BANNER = '& for Makers - The &Open API - v0.1.0 (dd35125:dd351258)';

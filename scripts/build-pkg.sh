@@ -8,12 +8,14 @@ cd "$ROOT"
 # shellcheck source=env.sh
 source scripts/env.sh
 
+# target/ does not exist yet in a fresh clone: the log below goes there.
+mkdir -p target
 echo "==> build:pkg: wasm-pack build --release --target web"
 wasm-pack build --release --target web --out-dir pkg --out-name andopen_client --no-pack >/dev/null 2>target/wasm-pack-build.log \
   || { cat target/wasm-pack-build.log; exit 1; }
 
 echo "==> build:pkg: wasm-opt -Oz (npm binaryen)"
-# The features Rust 1.9x emits by default (see ../shared/docs/toolchain.md).
+# The features Rust 1.9x emits by default (docs/TOOLCHAIN.md, "wasm tools").
 node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -o pkg/andopen_client_bg.wasm \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals
@@ -23,9 +25,11 @@ for js in pkg/andopen_client.js $(find pkg/snippets -name '*.js'); do
   node_modules/.bin/esbuild "$js" --minify --keep-names --format=esm --outfile="$js" --allow-overwrite --log-level=error
 done
 
-echo "==> build:pkg: pkg-template"
+echo "==> build:pkg: pkg-template, docs/API.md"
 rm -f pkg/.gitignore pkg/package.json
-cp pkg-template/package.json pkg-template/index.*.js pkg-template/index.d.ts pkg/
-cp README.md pkg/README.md
+cp pkg-template/package.json pkg-template/index.*.js pkg-template/index.d.ts pkg-template/README.md pkg/
+# The API reference ships in the package, at the path the package README links to.
+mkdir -p pkg/docs
+cp docs/API.md pkg/docs/API.md
 
 node scripts/size-report.mjs pkg

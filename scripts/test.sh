@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test (README: "Run all tests"): formatting, clippy on host and wasm32, the native
-# core tests, the emulator's own tests, and the wasm tests in Node and in headless Chromium
-# against an emulator this script starts and stops.
+# Runs every test (README, command 2): formatting, clippy on host and wasm32, the native core
+# tests, the emulator's own tests, the wasm tests in Node and in headless Chromium against an
+# emulator this script starts and stops, then the npm package: its types, its docs, bundlers,
+# workerd, the fault matrix and the demo page. Node: everything runs on the Node first on PATH
+# (24, scripts/env.sh); the wasm tests in Node, the fault matrix in Node, the example and the
+# require() test run again on Node 22 ($ANDOPEN_NODE22).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -16,6 +19,10 @@ LOG=target/test-output.log
 exec > >(tee -a "$LOG") 2>&1
 trap 'echo "tests FAILED at step: ${STEP:-?}" >&2' ERR
 run() { STEP="$1"; step "$1"; shift; "$@"; }
+
+[ -n "${ANDOPEN_NODE22:-}" ] || { echo "no Node 22 (ANDOPEN_NODE22): run scripts/setup.sh first" >&2; exit 1; }
+NODE22_BIN="$(dirname "$ANDOPEN_NODE22")"
+echo "Node: $(node --version) (PATH) and $("$ANDOPEN_NODE22" --version) (ANDOPEN_NODE22)"
 
 # fmt comes from rustup's default toolchain (Debian's rustc-web ships no rustfmt).
 run "cargo fmt --check" env -u RUSTUP_TOOLCHAIN cargo fmt --check
@@ -43,17 +50,36 @@ grep -q '^api: ' target/emulator-test.log || { cat target/emulator-test.log; ech
 cat target/emulator-test.log
 
 # Node runs the tests as ES modules (the JS snippets are ES modules).
-run "wasm tests in Node (wasm-pack test --node)" env WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 wasm-pack test --node
+run "wasm tests in Node $(node --version) (wasm-pack test --node)" env WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 wasm-pack test --node
+# The same build, run by Node 22 (wasm-bindgen-test-runner runs the `node` first on PATH).
+run "wasm tests in Node $("$ANDOPEN_NODE22" --version) (wasm-pack test --node)" \
+  env PATH="$NODE22_BIN:$PATH" WASM_BINDGEN_USE_NODE_EXPERIMENTAL=1 wasm-pack test --node
 # The same test files in a real browser page; webdriver.json passes Chromium its flags.
 run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
   env WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome
 
+# examples/ping.mjs, the smallest real use, against the test emulator on each Node.
+example_on_both() {
+  local bin
+  for bin in "$(command -v node)" "$ANDOPEN_NODE22"; do
+    ANDOPEN_AUTH_URL="$ANDOPEN_TEST_AUTH_URL" ANDOPEN_API_URL="$ANDOPEN_TEST_API_URL" \
+      ANDOPEN_TENANT="example-$("$bin" --version)-$$" "$bin" examples/ping.mjs 2>/dev/null \
+      | grep -q '^& for Makers' || { echo "examples/ping.mjs printed no banner on $("$bin" --version)"; return 1; }
+    echo "ok: examples/ping.mjs printed the banner on $("$bin" --version)"
+  done
+}
+
 # The npm package (release build, wasm-opt), installed from its tarball into a scratch Worker,
 # bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
 run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
-run "TypeScript: the published .d.ts types the documented use (tsc -p tests/types)" node_modules/.bin/tsc -p tests/types
-run "Worker tests in workerd (Miniflare)" node --test tests/worker/
-run "fault matrix + secret scan in Node" node --test tests/matrix/node.test.mjs
+run "docs/API.md against the code; links stay inside the repository and the package" node --test tests/docs/
+run "TypeScript: the published .d.ts under a Workers project, tsc --init, strict + DOM" node --test tests/types/
+run "the example (examples/ping.mjs) in Node $(node --version) and $("$ANDOPEN_NODE22" --version)" example_on_both
+run "bundlers: Vite build in Chromium; require() in Node $(node --version)" node --test tests/bundlers/
+run "require() in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/bundlers/require.test.mjs
+run "Worker tests in workerd (Miniflare $(node -p 'JSON.parse(require("fs").readFileSync("node_modules/miniflare/package.json")).version'))" node --test tests/worker/
+run "fault matrix + secret scan in Node $(node --version)" node --test tests/matrix/node.test.mjs
+run "fault matrix + secret scan in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in workerd (Miniflare)" node --test tests/matrix/workerd.test.mjs
 run "demo page in headless Chromium (Playwright)" node --test tests/www/
 

@@ -1,5 +1,5 @@
-// Compiled by `tsc -p tests/types` (no output): the published .d.ts must type what the README
-// and js-api.md show, and refuse what they do not allow.
+// Compiled by tests/types/types.test.mjs under (b) and (c) (no output): the published .d.ts
+// must type what docs/API.md shows, and refuse what it does not allow.
 import {
   AndOpenClient,
   AndOpenError,

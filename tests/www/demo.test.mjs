@@ -76,6 +76,14 @@ async function press(page, id) {
 
 const dataset = (page, selector) => page.$eval(selector, (el) => ({ ...el.dataset }));
 const hidden = (page, selector) => page.$eval(selector, (el) => el.hidden);
+const count = (page, selector) => page.locator(selector).count();
+// The timeline's counts (data-* on its SVG): tokens, token requests, calls, retries, re-authentications.
+const drawn = async (page) => {
+  const { tokens, tokenRequests, calls, retries, reauths } = await dataset(page, '#timeline');
+  return { tokens, tokenRequests, calls, retries, reauths };
+};
+// The reasons written at the end of the tokens that ended, oldest first.
+const endLabels = (page) => page.$$eval('#timeline .token.ended .end-label', (labels) => labels.map((l) => l.textContent));
 
 async function assertCountersMatch(page, tenant) {
   const shown = await dataset(page, '#counters');
@@ -95,11 +103,20 @@ test('a burst from a cold start costs exactly one token request', async () => {
     const result = await dataset(page, '#burst-result');
     assert.equal(result.tokenRequests, '1');
     assert.equal(result.ok, '100');
+    assert.equal(result.failed, '0');
     assert.equal(result.apiRequests, '100');
-    assert.match(await page.textContent('#burst-result'), /100 calls → 1 token request\b/);
+    assert.match(await page.textContent('#burst-result'), /100 calls → 1 token request\b.*cold start/);
+    // The emulator's own count: one client_credentials request for 100 concurrent calls, and
+    // each call reached the API once (no 401, no retry).
     const counters = await assertCountersMatch(page, tenant);
-    assert.equal(counters.tokenRequests.total, 1);
-    assert.equal((await dataset(page, '#timeline')).calls, '100');
+    assert.deepEqual(counters.tokenRequests, { client_credentials: 1, refresh_token: 0, total: 1 });
+    assert.equal(counters.apiRequests, 100);
+    assert.equal(counters.unauthorized, 0);
+    // The timeline shows the same: one token request, one token, 100 successful calls.
+    assert.deepEqual(await drawn(page), { tokens: '1', tokenRequests: '1', calls: '100', retries: '0', reauths: '0' });
+    assert.equal(await count(page, '#timeline .token-request.cc[data-state="ok"]'), 1);
+    assert.equal(await count(page, '#timeline .token.current.cc'), 1);
+    assert.equal(await count(page, '#timeline .call.s2xx'), 100);
     assert.equal(await hidden(page, '#error'), true);
     assert.deepEqual(problems, []);
   } finally {
@@ -111,7 +128,9 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
   const { page, context, tenant, problems } = await openDemo();
   try {
     // Call: one client_credentials token, one API request; the page's counters are the emulator's.
+    const pressed = Date.now();
     await press(page, 'call');
+    const answered = Date.now();
     assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
     assert.match(await page.textContent('#status'), /GET \/ → 200/);
     let counters = await assertCountersMatch(page, tenant);
@@ -121,20 +140,28 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
     assert.equal(info.present, 'true');
     assert.equal(info.source, 'network');
     assert.equal(info.hasRefreshToken, 'true');
-    const lifetime = Number(info.expiresAt) - Date.now();
-    assert.ok(lifetime > 15_000 && lifetime <= 30_000, `the tenant's 30 s lifetime, got ${lifetime} ms`);
-    assert.equal(await page.locator('#timeline .token.current.cc').count(), 1);
-    assert.equal(await page.locator('#timeline .call.s2xx').count(), 1);
+    // The tenant's 30 s lifetime, counted from the token's arrival (between the press and the
+    // end of the action).
+    const expiresAt = Number(info.expiresAt);
+    assert.ok(expiresAt >= pressed + 30_000 && expiresAt <= answered + 30_000,
+      `expiresAt ${expiresAt - pressed} ms after the press, ${expiresAt - answered} ms after the answer`);
+    assert.equal(await count(page, '#timeline .token.current.cc'), 1);
+    assert.equal(await count(page, '#timeline .token-request.cc[data-state="ok"]'), 1);
+    assert.equal(await count(page, '#timeline .call.s2xx'), 1);
 
     await pause(page);
     // Burst with a valid token in memory: 100 API requests, no token request.
     await press(page, 'burst');
-    let result = await dataset(page, '#burst-result');
+    const result = await dataset(page, '#burst-result');
     assert.equal(result.tokenRequests, '0');
     assert.equal(result.ok, '100');
+    assert.equal(result.apiRequests, '100');
+    assert.match(await page.textContent('#burst-result'), /100 calls → 0 token requests\b.*already in memory/);
     counters = await assertCountersMatch(page, tenant);
     assert.equal(counters.tokenRequests.total, 1);
     assert.equal(counters.apiRequests, 101);
+    // Still the one token and the one token request on the timeline.
+    assert.deepEqual(await drawn(page), { tokens: '1', tokenRequests: '1', calls: '101', retries: '0', reauths: '0' });
 
     await pause(page);
     // 429 then Call: a retry is drawn and the call succeeds.
@@ -143,9 +170,14 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
     await press(page, 'call');
     assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
     assert.match(await page.textContent('#status'), /GET \/ → 200 .*after 1 retry/);
-    assert.equal(await page.locator('#timeline .retry[data-target="api"][data-status="429"]').count(), 1);
+    assert.equal(await count(page, '#timeline .retry[data-target="api"][data-status="429"]'), 1);
+    // Two API requests (the 429, then the retry's 200) on the same token.
     counters = await assertCountersMatch(page, tenant);
     assert.equal(counters.faultsServed, 1);
+    assert.equal(counters.apiRequests, 103);
+    assert.equal(counters.tokenRequests.total, 1);
+    assert.equal((await dataset(page, '#counters')).pendingFaults, '0');
+    assert.equal(await count(page, '#timeline .call.s2xx'), 102);
 
     await pause(page);
     // 503 then Call: the same with backoff.
@@ -153,7 +185,12 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
     await pause(page);
     await press(page, 'call');
     assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
-    assert.equal(await page.locator('#timeline .retry[data-target="api"][data-status="503"]').count(), 1);
+    assert.match(await page.textContent('#status'), /GET \/ → 200 .*after 1 retry/);
+    assert.equal(await count(page, '#timeline .retry[data-target="api"][data-status="503"]'), 1);
+    counters = await assertCountersMatch(page, tenant);
+    assert.equal(counters.faultsServed, 2);
+    assert.equal(counters.apiRequests, 105);
+    assert.equal(counters.tokenRequests.total, 1);
 
     await pause(page);
     // Revoke then Call: a 401, one re-authentication (refresh grant), the call succeeds.
@@ -162,12 +199,17 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
     await press(page, 'call');
     assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
     assert.match(await page.textContent('#status'), /GET \/ → 200 .*401 re-authentication/);
-    assert.equal(await page.locator('#timeline .reauth').count(), 1);
+    assert.equal(await count(page, '#timeline .reauth'), 1);
     counters = await assertCountersMatch(page, tenant);
     assert.equal(counters.unauthorized, 1);
     assert.equal((await dataset(page, '#counters')).unauthorized, '1');
-    assert.equal(counters.tokenRequests.refresh_token, 1);
-    assert.equal(await page.locator('#timeline .token.current.rt').count(), 1);
+    assert.deepEqual(counters.tokenRequests, { client_credentials: 1, refresh_token: 1, total: 2 });
+    assert.equal(counters.apiRequests, 107, 'the 401, then the replay with the new token');
+    // The renewal on the timeline: the refused token ends there, a refresh_token one follows.
+    assert.equal(await count(page, '#timeline .token.current.rt'), 1);
+    assert.equal(await count(page, '#timeline .token-request.rt[data-state="ok"]'), 1);
+    assert.deepEqual(await endLabels(page), ['✕ refused (401)']);
+    assert.deepEqual(await drawn(page), { tokens: '2', tokenRequests: '2', calls: '104', retries: '2', reauths: '1' });
 
     await pause(page);
     // Slow auth, forget the tokens, Call: a 1.5 s client_credentials request is drawn.
@@ -178,7 +220,11 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
     const slow = await page.$$eval('#timeline .token-request title', (titles) => titles.map((t) => t.textContent));
     assert.ok(slow.some((t) => /client_credentials token request, attempt 1: 200 in (1[5-9]\d\d|[2-9]\d\d\d) ms/.test(t)), slow.join('\n'));
     counters = await assertCountersMatch(page, tenant);
-    assert.equal(counters.tokenRequests.client_credentials, 2);
+    assert.deepEqual(counters.tokenRequests, { client_credentials: 2, refresh_token: 1, total: 3 });
+    // Forgotten means forgotten: the next call starts over with client_credentials.
+    assert.equal(await count(page, '#timeline .token.current.cc'), 1);
+    assert.deepEqual(await endLabels(page), ['✕ refused (401)', 'forgotten']);
+    assert.equal((await drawn(page)).tokens, '3');
 
     // Never a secret or a token on the page.
     const { requests } = await emulatorGet('/__emulator/requests', tenant, { limit: 200 });
@@ -203,6 +249,47 @@ test('the demo draws calls, retries and re-authentications and never shows a sec
     await page.waitForTimeout(300);
     await mkdir(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a call in the leeway renews the token with the refresh grant, and the timeline shows the renewal', async () => {
+  const { page, context, tenant, problems } = await openDemo();
+  try {
+    // A 12 s lifetime for this tenant: with the page's 10 s leeway the token is due for renewal
+    // 2 s after it arrives, instead of the page's usual 20 s.
+    const config = await fetch(new URL('/__emulator/config', emulator.authUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant, tokenLifetimeSeconds: 12 }),
+    });
+    assert.equal(config.status, 200);
+    await press(page, 'call');
+    assert.equal(await count(page, '#timeline .token.current.cc'), 1);
+    // The page's own countdown says when the token is in the leeway.
+    await page.waitForFunction(
+      () => document.querySelector('#token-info [data-field="expires"]').textContent.includes('in the leeway'),
+      undefined, { timeout: 15_000 },
+    );
+    await press(page, 'call');
+    assert.equal(await hidden(page, '#error'), true, await page.textContent('#error'));
+    assert.match(await page.textContent('#status'), /GET \/ → 200/);
+
+    const counters = await assertCountersMatch(page, tenant);
+    assert.deepEqual(counters.tokenRequests, { client_credentials: 1, refresh_token: 1, total: 2 });
+    assert.equal(counters.apiRequests, 2);
+    assert.equal(counters.unauthorized, 0);
+    assert.equal((await dataset(page, '#token-info')).hasRefreshToken, 'true');
+    // On the timeline: the first token ends "renewed" while still valid, the refresh_token one
+    // is current, and each came from one successful token request.
+    assert.deepEqual(await endLabels(page), ['renewed']);
+    assert.equal(await count(page, '#timeline .token.ended.cc'), 1);
+    assert.equal(await count(page, '#timeline .token.current.rt'), 1);
+    assert.equal(await count(page, '#timeline .token-request.cc[data-state="ok"]'), 1);
+    assert.equal(await count(page, '#timeline .token-request.rt[data-state="ok"]'), 1);
+    assert.deepEqual(await drawn(page), { tokens: '2', tokenRequests: '2', calls: '2', retries: '0', reauths: '0' });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -1,8 +1,10 @@
 // Browsers, with or without a bundler: the .wasm is fetched next to this file (bundlers
 // understand `new URL(…, import.meta.url)` and copy the asset).
-import init, { andOpenErrorClass } from "./andopen_client.js";
+import init, { andOpenErrorClass, guardFreed, AndOpenClient, MemoryStore, KvStore } from "./andopen_client.js";
 
 await init({ module_or_path: new URL("./andopen_client_bg.wasm", import.meta.url) });
 
-export { AndOpenClient, MemoryStore, KvStore } from "./andopen_client.js";
+// free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw Error.
+for (const Class of [AndOpenClient, MemoryStore, KvStore]) guardFreed(Class);
+export { AndOpenClient, MemoryStore, KvStore };
 export const AndOpenError = andOpenErrorClass();

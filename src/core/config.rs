@@ -19,6 +19,7 @@ pub struct ConfigInput {
     pub refresh_leeway_seconds: Option<f64>,
     pub timeout_ms: Option<f64>,
     pub max_retries: Option<f64>,
+    pub max_response_bytes: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +36,8 @@ pub struct Config {
     pub leeway_ms: f64,
     pub timeout_ms: f64,
     pub max_retries: u32,
+    /// The most `json()`/`ping()` read of a body; infinite (no cap) unless the caller sets one.
+    pub max_response_bytes: f64,
 }
 
 pub const DEFAULT_LEEWAY_SECONDS: f64 = 60.0;
@@ -43,6 +46,8 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 const MAX_LEEWAY_SECONDS: f64 = 86_400.0;
 const MAX_TIMEOUT_MS: f64 = 600_000.0;
 const MAX_RETRIES: f64 = 10.0;
+/// JS's `Number.MAX_SAFE_INTEGER`, the largest `maxResponseBytes` that is a whole number.
+const MAX_RESPONSE_BYTES: f64 = 9_007_199_254_740_991.0;
 
 impl Config {
     pub fn validate(input: ConfigInput) -> Result<Config, ClientError> {
@@ -107,6 +112,18 @@ impl Config {
             return Err(ClientError::config("maxRetries must be a whole number"));
         }
 
+        let max_response_bytes = match input.max_response_bytes {
+            None => f64::INFINITY,
+            Some(n) if n.fract() == 0.0 => {
+                number_in("maxResponseBytes", Some(n), 0.0, 1.0, MAX_RESPONSE_BYTES)?
+            }
+            Some(_) => {
+                return Err(ClientError::config(
+                    "maxResponseBytes must be a whole number",
+                ))
+            }
+        };
+
         let store_key = match optional("storeKey", input.store_key)? {
             Some(key) => key,
             None => default_store_key(
@@ -128,6 +145,7 @@ impl Config {
             leeway_ms: leeway * 1000.0,
             timeout_ms,
             max_retries: max_retries as u32,
+            max_response_bytes,
         })
     }
 
@@ -140,12 +158,21 @@ fn required(name: &str, value: Option<String>) -> Result<String, ClientError> {
     optional(name, value)?.ok_or_else(|| ClientError::config(format!("{name} is required")))
 }
 
-/// Present values must be non-empty and fit in an HTTP header: a newline in a credential would
+/// The longest credential, tenant or store key accepted. Real ones are far shorter; a longer
+/// value would only fail later, as a retryable `network` error from a header the runtime refuses.
+pub const MAX_OPTION_BYTES: usize = 4096;
+
+/// Present values must be non-blank and fit in an HTTP header: a newline in a credential would
 /// otherwise surface later as an opaque fetch TypeError (or worse, a header injection).
 fn optional(name: &str, value: Option<String>) -> Result<Option<String>, ClientError> {
     match value {
         None => Ok(None),
-        Some(v) if v.is_empty() => Err(ClientError::config(format!("{name} must not be empty"))),
+        Some(v) if v.trim().is_empty() => {
+            Err(ClientError::config(format!("{name} must not be blank")))
+        }
+        Some(v) if v.len() > MAX_OPTION_BYTES => Err(ClientError::config(format!(
+            "{name} must be at most {MAX_OPTION_BYTES} bytes"
+        ))),
         Some(v) if !v.bytes().all(|b| (0x20..0x7f).contains(&b)) => Err(ClientError::config(
             format!("{name} must be printable ASCII"),
         )),
@@ -293,7 +320,34 @@ mod tests {
             tenant: Some(String::new()),
             ..input()
         })
-        .contains("tenant must not be empty"));
+        .contains("tenant must not be blank"));
+        for (blank_or_long, why) in [
+            ("  ".to_owned(), "blank"),
+            ("a\tb".to_owned(), "printable"),
+            ("x".repeat(MAX_OPTION_BYTES + 1), "at most 4096 bytes"),
+        ] {
+            for field in ["tenant", "apiKey", "clientId", "clientSecret", "storeKey"] {
+                let mut i = input();
+                let value = Some(blank_or_long.clone());
+                match field {
+                    "tenant" => i.tenant = value,
+                    "apiKey" => i.api_key = value,
+                    "clientId" => i.client_id = value,
+                    "clientSecret" => i.client_secret = value,
+                    _ => i.store_key = value,
+                }
+                let message = err(i);
+                assert!(
+                    message.starts_with(field) && message.contains(why),
+                    "{field}: {message}"
+                );
+            }
+        }
+        assert!(Config::validate(ConfigInput {
+            tenant: Some("x".repeat(MAX_OPTION_BYTES)),
+            ..input()
+        })
+        .is_ok());
         assert!(err(ConfigInput {
             client_id: None,
             client_secret: None,

@@ -1,5 +1,6 @@
 //! The pure core: no JS imports, no clock, no randomness, no I/O. Tested with `cargo test`.
 
+pub mod api_scope;
 pub mod config;
 pub mod error;
 pub mod json;

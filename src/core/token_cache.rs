@@ -5,7 +5,7 @@ use super::error::{ClientError, ErrorCode};
 use super::json::{write_string, Json};
 use super::secret::Secret;
 use super::token_request::Grant;
-use super::token_response::TokenGrant;
+use super::token_response::{is_token_value, TokenGrant, MAX_BODY_BYTES};
 
 /// Where the current token came from (`tokenInfo().source`). js-api.md also names "memory",
 /// but every token a client holds was obtained from the network or read from a store.
@@ -27,18 +27,28 @@ impl TokenSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachedToken {
     pub access_token: Secret,
+    /// Which adoption (grant or store read) produced this token. A 401 names the token it
+    /// refused by this number, never by its text: a server may hand out the same text again.
+    pub generation: u64,
     pub expires_at_ms: f64,
     pub scope: Option<String>,
     pub source: TokenSource,
+}
+
+/// A token handed to a caller, with the generation a 401 on it reports back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldToken {
+    pub token: Secret,
+    pub generation: u64,
 }
 
 /// What a caller may do with the cache right now.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Freshness {
     /// Valid and outside the leeway window: use it.
-    Fresh(Secret),
+    Fresh(HeldToken),
     /// Still valid but inside the leeway window: one caller renews, the others use it meanwhile.
-    Renewable(Secret),
+    Renewable(HeldToken),
     /// Nothing valid: every caller waits for the (single) renewal.
     Missing,
 }
@@ -50,9 +60,16 @@ pub struct TokenCache {
     /// The last access token the API refused: a store may still hold it, unexpired, and it
     /// must not come back from there (that would turn one 401 into `unauthorized`).
     rejected: Option<Secret>,
+    /// The last few tokens this client held: a server may echo an old one back in an error
+    /// after a renewal, and redaction must still hide it (bounded: only recent ones come back).
+    recent: Vec<Secret>,
+    generations: u64,
     leeway_ms: f64,
     can_use_client_credentials: bool,
 }
+
+/// How many past access and refresh tokens redaction keeps hiding.
+const RECENT_TOKENS: usize = 8;
 
 impl TokenCache {
     pub fn new(
@@ -64,6 +81,8 @@ impl TokenCache {
             current: None,
             refresh_token,
             rejected: None,
+            recent: Vec::new(),
+            generations: 0,
             leeway_ms,
             can_use_client_credentials,
         }
@@ -78,13 +97,36 @@ impl TokenCache {
     }
 
     pub fn freshness(&self, now_ms: f64) -> Freshness {
+        let held = |t: &CachedToken| HeldToken {
+            token: t.access_token.clone(),
+            generation: t.generation,
+        };
         match &self.current {
-            Some(t) if now_ms < t.expires_at_ms - self.leeway_ms => {
-                Freshness::Fresh(t.access_token.clone())
-            }
-            Some(t) if now_ms < t.expires_at_ms => Freshness::Renewable(t.access_token.clone()),
+            Some(t) if now_ms < t.expires_at_ms - self.leeway_ms => Freshness::Fresh(held(t)),
+            Some(t) if now_ms < t.expires_at_ms => Freshness::Renewable(held(t)),
             _ => Freshness::Missing,
         }
+    }
+
+    /// Every token this client holds or held recently (including a refresh token given at
+    /// construction), for redaction.
+    pub fn known_tokens(&self) -> impl Iterator<Item = &Secret> {
+        self.recent.iter().chain(self.refresh_token.iter())
+    }
+
+    fn remember(&mut self, token: &Secret) {
+        if self.recent.contains(token) {
+            return;
+        }
+        if self.recent.len() == RECENT_TOKENS {
+            self.recent.remove(0);
+        }
+        self.recent.push(token.clone());
+    }
+
+    fn next_generation(&mut self) -> u64 {
+        self.generations += 1;
+        self.generations
     }
 
     /// The grant for the next token request: the refresh token first (seed, step 2), else the
@@ -113,17 +155,29 @@ impl TokenCache {
             .then_some(Grant::ClientCredentials)
     }
 
-    pub fn on_grant(&mut self, grant: TokenGrant, now_ms: f64) {
+    /// Adopts a token from the auth server; returns the generation it was given.
+    pub fn on_grant(&mut self, grant: TokenGrant, now_ms: f64) -> u64 {
         // RFC 6749 §6: a refresh response without refresh_token keeps the old one.
+        if let Some(refresh) = &grant.refresh_token {
+            self.remember(refresh);
+        }
         if grant.refresh_token.is_some() {
             self.refresh_token = grant.refresh_token;
         }
+        self.remember(&grant.access_token);
+        // The server handed out the refused text again: it is this grant's token now.
+        if self.rejected.as_ref() == Some(&grant.access_token) {
+            self.rejected = None;
+        }
+        let generation = self.next_generation();
         self.current = Some(CachedToken {
             access_token: grant.access_token,
+            generation,
             expires_at_ms: now_ms + grant.expires_in_seconds * 1000.0,
             scope: grant.scope,
             source: TokenSource::Network,
         });
+        generation
     }
 
     /// Adopts a token read from the store, if it is better than what memory holds.
@@ -138,11 +192,17 @@ impl TokenCache {
         {
             return false;
         }
+        if let Some(refresh) = &stored.refresh_token {
+            self.remember(refresh);
+        }
         if stored.refresh_token.is_some() {
             self.refresh_token = stored.refresh_token;
         }
+        self.remember(&stored.access_token);
+        let generation = self.next_generation();
         self.current = Some(CachedToken {
             access_token: stored.access_token,
+            generation,
             expires_at_ms: stored.expires_at_ms,
             scope: stored.scope,
             source: TokenSource::Store,
@@ -150,16 +210,19 @@ impl TokenCache {
         true
     }
 
-    /// A 401 from the API invalidates the token only if it is still the one that was rejected;
-    /// otherwise a newer token already replaced it and the caller just retries with that.
-    pub fn invalidate_if_current(&mut self, rejected: &Secret) -> bool {
-        let is_current = self
+    /// A 401 from the API invalidates the token only if it is still the one that was rejected
+    /// (the same generation); otherwise a newer token already replaced it, even one with the
+    /// same text, and the caller just retries with that.
+    pub fn invalidate_if_current(&mut self, rejected_generation: u64) -> bool {
+        let rejected = self
             .current
             .as_ref()
-            .is_some_and(|c| &c.access_token == rejected);
-        if is_current {
+            .filter(|c| c.generation == rejected_generation)
+            .map(|c| c.access_token.clone());
+        let is_current = rejected.is_some();
+        if let Some(rejected) = rejected {
             self.current = None;
-            self.rejected = Some(rejected.clone());
+            self.rejected = Some(rejected);
         }
         is_current
     }
@@ -212,7 +275,11 @@ impl StoredToken {
     }
 
     /// `None` for anything that is not a value this crate wrote: an unreadable value is a miss.
+    /// Tokens are held to the same rules as tokens from the network (`is_token_value`).
     pub fn decode(text: &str) -> Option<StoredToken> {
+        if text.len() > MAX_BODY_BYTES as usize {
+            return None;
+        }
         let json = Json::parse(text)?;
         if json.get("v").and_then(Json::as_f64) != Some(1.0) {
             return None;
@@ -220,7 +287,7 @@ impl StoredToken {
         let token = |name: &str| {
             json.get(name)
                 .and_then(Json::as_str)
-                .filter(|t| !t.is_empty() && t.bytes().all(|b| (0x21..0x7f).contains(&b)))
+                .filter(|t| is_token_value(t))
                 .map(Secret::new)
         };
         let expires_at_ms = json
@@ -241,6 +308,7 @@ impl StoredToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::token_response::MAX_TOKEN_BYTES;
 
     fn grant(access: &str, refresh: Option<&str>, expires_in: f64) -> TokenGrant {
         TokenGrant {
@@ -256,7 +324,10 @@ mod tests {
         let mut cache = TokenCache::new(60_000.0, None, true);
         assert_eq!(cache.freshness(0.0), Freshness::Missing);
         cache.on_grant(grant("a", None, 3600.0), 1_000.0);
-        let t = Secret::new("a");
+        let t = HeldToken {
+            token: Secret::new("a"),
+            generation: 1,
+        };
         assert_eq!(cache.freshness(1_000.0), Freshness::Fresh(t.clone()));
         assert_eq!(cache.freshness(3_540_999.0), Freshness::Fresh(t.clone()));
         assert_eq!(
@@ -321,11 +392,15 @@ mod tests {
     #[test]
     fn a_401_invalidates_only_the_token_that_was_rejected() {
         let mut cache = TokenCache::new(0.0, None, true);
-        cache.on_grant(grant("old", None, 100.0), 0.0);
-        cache.on_grant(grant("new", None, 100.0), 0.0);
-        assert!(!cache.invalidate_if_current(&Secret::new("old")));
-        assert_eq!(cache.freshness(1.0), Freshness::Fresh(Secret::new("new")));
-        assert!(cache.invalidate_if_current(&Secret::new("new")));
+        let old = cache.on_grant(grant("old", None, 100.0), 0.0);
+        let new = cache.on_grant(grant("new", None, 100.0), 0.0);
+        assert!(!cache.invalidate_if_current(old));
+        let held = HeldToken {
+            token: Secret::new("new"),
+            generation: new,
+        };
+        assert_eq!(cache.freshness(1.0), Freshness::Fresh(held));
+        assert!(cache.invalidate_if_current(new));
         // The store may still hold the refused token; it is not adopted again.
         let stored = StoredToken {
             access_token: Secret::new("new"),
@@ -392,6 +467,67 @@ mod tests {
         assert!(cache.adopt_stored(stored("s1", 500.0), 100.0));
         assert_eq!(cache.current().map(|c| c.source), Some(TokenSource::Store));
         assert!(!cache.adopt_stored(stored("older", 400.0), 100.0));
-        assert_eq!(cache.freshness(100.0), Freshness::Fresh(Secret::new("s1")));
+        assert!(
+            matches!(cache.freshness(100.0), Freshness::Fresh(h) if h.token == Secret::new("s1"))
+        );
+    }
+
+    #[test]
+    fn a_storm_of_401s_on_one_generation_renews_once_even_when_the_text_comes_back() {
+        // A server that re-issues the same text while it is valid (issue: 100 concurrent 401s
+        // made 26 token requests when refusals were recognised by text).
+        let mut cache = TokenCache::new(0.0, None, true);
+        let first = cache.on_grant(grant("same", None, 100.0), 0.0);
+        assert!(
+            cache.invalidate_if_current(first),
+            "the first 401 invalidates"
+        );
+        let second = cache.on_grant(grant("same", None, 100.0), 1.0);
+        assert_ne!(first, second);
+        for _ in 0..99 {
+            assert!(
+                !cache.invalidate_if_current(first),
+                "later 401s on the old generation leave the new token alone"
+            );
+        }
+        assert!(matches!(cache.freshness(2.0), Freshness::Fresh(h) if h.generation == second));
+    }
+
+    #[test]
+    fn recent_tokens_stay_known_for_redaction_but_bounded() {
+        let mut cache = TokenCache::new(0.0, Some(Secret::new("initial-rt")), true);
+        for i in 0..20 {
+            cache.on_grant(
+                grant(&format!("at-{i}"), Some(&format!("rt-{i}")), 10.0),
+                0.0,
+            );
+        }
+        let known: Vec<&str> = cache.known_tokens().map(Secret::expose).collect();
+        assert!(known.contains(&"at-19") && known.contains(&"rt-19"));
+        assert!(
+            known.contains(&"at-16"),
+            "the last few access tokens: {known:?}"
+        );
+        assert!(!known.contains(&"at-0"), "bounded: {known:?}");
+        assert!(known.len() <= RECENT_TOKENS + 1);
+    }
+
+    #[test]
+    fn stored_tokens_follow_the_network_rules() {
+        let big = "a".repeat(MAX_TOKEN_BYTES + 1);
+        let text = format!(r#"{{"v":1,"accessToken":"{big}","expiresAt":5}}"#);
+        assert_eq!(StoredToken::decode(&text), None, "over the token limit");
+        let ok = "a".repeat(MAX_TOKEN_BYTES);
+        let text = format!(r#"{{"v":1,"accessToken":"{ok}","expiresAt":5}}"#);
+        assert!(StoredToken::decode(&text).is_some(), "at the limit");
+        let padded = format!(
+            r#"{{"v":1,"accessToken":"a","expiresAt":5,"pad":"{}"}}"#,
+            "x".repeat(MAX_BODY_BYTES as usize)
+        );
+        assert_eq!(
+            StoredToken::decode(&padded),
+            None,
+            "a stored value over 64 KB"
+        );
     }
 }

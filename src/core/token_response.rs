@@ -45,7 +45,7 @@ pub fn parse_token_response(
     }
     // Some servers answer 200 with an error body.
     if json.get("error").is_some() {
-        return Err(classify_error_response(400, body, None, redactor, true));
+        return Err(classify_error_response(status, body, None, redactor, true));
     }
     let access_token = json
         .get("access_token")
@@ -85,11 +85,39 @@ pub fn parse_token_response(
     })
 }
 
+/// The most the client reads of a token response or an error body (js-api.md: 64 KB). A longer
+/// body is `invalid_response` and is read no further, so a hostile server cannot grow the wasm
+/// memory (which never shrinks) by sending megabytes.
+pub const MAX_BODY_BYTES: u32 = 64 * 1024;
+
+/// The longest access or refresh token accepted, from the network or a store alike.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+
 /// A token travels in an HTTP header (`Authorization: Bearer …`), so it must be visible ASCII.
-fn is_token_value(token: &str) -> bool {
+/// The one rule for tokens, wherever they come from (a response or a store).
+pub fn is_token_value(token: &str) -> bool {
     !token.is_empty()
-        && token.len() <= 16 * 1024
+        && token.len() <= MAX_TOKEN_BYTES
         && token.bytes().all(|b| (0x21..0x7f).contains(&b))
+}
+
+/// The HTTP status decides the code (429 → `rate_limited`, 5xx → `server_error`, 3xx and other
+/// statuses by `ErrorCode::for_status`), so a body cannot make a retryable answer final. The
+/// body's RFC 6749 §5.2 `error` only refines what the token endpoint answered with a 4xx (or,
+/// for servers that do so, a 2xx): a refused client or grant. Everywhere else it is kept in
+/// `oauthError` and nothing more.
+fn error_code(status: u16, oauth_error: Option<&str>, token_endpoint: bool) -> ErrorCode {
+    let refinable = token_endpoint && status != 429 && matches!(status, 200..=299 | 400..=499);
+    match (oauth_error, status) {
+        (Some("invalid_client"), _) if refinable => ErrorCode::InvalidClient,
+        (Some("invalid_grant"), _) if refinable => ErrorCode::InvalidGrant,
+        // RFC 6749 §5.2: a client the server will not serve is, for us, a refused client.
+        (Some("unauthorized_client" | "access_denied"), _) if refinable => ErrorCode::InvalidClient,
+        // RFC 6749 §5.2: failed client authentication may be a bare 401.
+        (_, 401) if token_endpoint => ErrorCode::InvalidClient,
+        (_, 200..=299) => ErrorCode::InvalidResponse,
+        (_, status) => ErrorCode::for_status(status),
+    }
 }
 
 /// Turns a non-2xx answer into an error: the RFC 6749 §5.2 `error` where the body has one,
@@ -115,16 +143,7 @@ pub fn classify_error_response(
         .and_then(Json::as_str)
         // Redacted before it is cut: cutting first could leave the start of a secret.
         .map(|d| redactor.redact(d).chars().take(512).collect::<String>());
-    let code = match (oauth_error.as_deref(), status) {
-        (Some("invalid_client"), _) => ErrorCode::InvalidClient,
-        (Some("invalid_grant"), _) => ErrorCode::InvalidGrant,
-        (Some("unauthorized_client" | "access_denied"), _) if token_endpoint => {
-            ErrorCode::InvalidClient
-        }
-        (_, 401) if token_endpoint => ErrorCode::InvalidClient,
-        (_, status) if (200..300).contains(&status) => ErrorCode::InvalidResponse,
-        (_, status) => ErrorCode::for_status(status),
-    };
+    let code = error_code(status, oauth_error.as_deref(), token_endpoint);
     let what = if token_endpoint {
         "token request"
     } else {
@@ -243,6 +262,13 @@ mod tests {
             ErrorCode::InvalidGrant
         );
         assert_eq!(
+            parse(200, r#"{"error":"invalid_grant"}"#)
+                .expect_err("error body")
+                .status,
+            Some(200),
+            "the real HTTP status, not a made-up 400"
+        );
+        assert_eq!(
             code(400, r#"{"error":"unsupported_grant_type"}"#),
             ErrorCode::HttpError
         );
@@ -297,6 +323,46 @@ mod tests {
         assert_eq!(description, format!("sk_1 {}[redacted]", "x".repeat(490)));
         assert!(e.message.contains(": [redacted] xxx"), "{}", e.message);
         assert!(!e.message.contains("sk_live_0"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_status_decides_and_the_body_only_refines_a_token_4xx() {
+        for (status, body, want) in [
+            (503, r#"{"error":"invalid_client"}"#, ErrorCode::ServerError),
+            (429, r#"{"error":"invalid_client"}"#, ErrorCode::RateLimited),
+            (500, r#"{"error":"invalid_grant"}"#, ErrorCode::ServerError),
+            (302, r#"{"error":"invalid_grant"}"#, ErrorCode::HttpError),
+            (400, r#"{"error":"invalid_grant"}"#, ErrorCode::InvalidGrant),
+            (
+                403,
+                r#"{"error":"invalid_client"}"#,
+                ErrorCode::InvalidClient,
+            ),
+        ] {
+            let e = parse(status, body).expect_err(body);
+            assert_eq!((e.code, e.status), (want, Some(status)), "{status} {body}");
+            assert_eq!(e.retryable, matches!(status, 429 | 503 | 500), "{status}");
+            assert!(
+                e.oauth_error.is_some(),
+                "oauthError keeps what the body said"
+            );
+        }
+        // On the API, the body never changes the code.
+        for (status, want) in [
+            (404, ErrorCode::NotFound),
+            (503, ErrorCode::ServerError),
+            (429, ErrorCode::RateLimited),
+        ] {
+            let e = classify_error_response(
+                status,
+                r#"{"error":"invalid_grant"}"#,
+                None,
+                &Redactor::new(),
+                false,
+            );
+            assert_eq!(e.code, want, "{status}");
+            assert_eq!(e.oauth_error.as_deref(), Some("invalid_grant"));
+        }
     }
 
     #[test]

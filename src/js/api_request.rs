@@ -1,5 +1,6 @@
 //! Authenticated API calls: headers of the seed's step 3, one re-authentication on a 401, retries
-//! on 429/5xx/network/timeout within `maxRetries`, and the caller's AbortSignal.
+//! on 429/5xx/network/timeout within `maxRetries`, redirects only inside `apiUrl`'s scope, and
+//! the caller's AbortSignal.
 
 use std::rc::Rc;
 
@@ -11,14 +12,16 @@ use web_sys::{AbortSignal, ReadableStream, Response};
 use super::client::{spawn, Inner};
 use super::events::{emit, Event};
 use super::http::{
-    self, discard, header_object, read_text, retry_after_seconds, Exchange, Outgoing,
+    self, discard, header_object, read_text, resolve_url, Body, Exchange, Limits, Outgoing, Read,
 };
 use super::runtime::{jitter, now_ms, sleep};
 use super::token_renewal::token;
+use crate::core::api_scope::{
+    on_redirect, unfollowed_redirect_error, ApiScope, RedirectMode, RedirectSeen, RedirectStep,
+};
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::{is_retryable_status, Failure};
-use crate::core::secret::Secret;
-use crate::core::token_cache::Freshness;
+use crate::core::token_cache::{Freshness, HeldToken};
 use crate::core::token_response::classify_error_response;
 
 /// The parts of a `RequestInit` the client looks at.
@@ -27,6 +30,7 @@ struct CallInit {
     headers: JsValue,
     body: JsValue,
     signal: Option<AbortSignal>,
+    redirect: RedirectMode,
 }
 
 fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
@@ -36,6 +40,7 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
             signal: None,
+            redirect: RedirectMode::Follow,
         });
     }
     if !init.is_object() {
@@ -57,22 +62,23 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
                 .map_err(|_| ClientError::config("init.signal must be an AbortSignal"))?,
         ),
     };
+    let redirect = match get("redirect") {
+        r if r.is_undefined() => RedirectMode::Follow,
+        r => RedirectMode::parse(Some(r.as_string().as_deref().unwrap_or("?")))?,
+    };
     Ok(CallInit {
         method,
         headers: get("headers"),
         body: get("body"),
         signal,
+        redirect,
     })
 }
 
-/// `apiUrl` + `path` for a path ("/x", not the scheme-relative "//host/x").
-fn join_path(api_url: &str, path: &str) -> Option<String> {
-    (path.starts_with('/') && !path.starts_with("//")).then(|| format!("{api_url}{path}"))
-}
-
-/// The absolute URL for `input`: a path is joined to `apiUrl`; a full URL must be under it, so
-/// the bearer token and API key never go to another host.
-fn resolve(api_url: &str, input: &JsValue) -> Result<String, ClientError> {
+/// The absolute URL for `input`: a path ("/x") is appended to `apiUrl`, a string or `URL` is
+/// taken whole; either way the runtime's URL parser resolves it (`..`, `%2e`, backslashes) and
+/// the result must stay inside `apiUrl`'s scope, so the credentials never go anywhere else.
+fn resolve(scope: &ApiScope, input: &JsValue) -> Result<String, ClientError> {
     let text = input
         .as_string()
         .or_else(|| {
@@ -81,32 +87,34 @@ fn resolve(api_url: &str, input: &JsValue) -> Result<String, ClientError> {
                 .and_then(|h| h.as_string())
         })
         .ok_or_else(|| ClientError::config("the path must be a string or a URL"))?;
-    if let Some(url) = join_path(api_url, &text) {
-        return Ok(url);
-    }
-    let under = text
-        .strip_prefix(api_url)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?']));
-    if under {
-        Ok(text)
+    let candidate = if text.starts_with('/') {
+        format!("{}{text}", scope.base())
     } else {
-        Err(ClientError::config(
-            "the path must start with / or be a URL under apiUrl",
-        ))
-    }
+        text
+    };
+    let href = resolve_url(&candidate);
+    scope.check(href.as_deref())?;
+    Ok(href.unwrap_or_default())
 }
 
 /// What happened to an attempt the warm path (`fast`) made before handing over to `send`.
 pub struct FirstAttempt {
-    pub token: Secret,
+    pub generation: u64,
     pub outcome: Result<Exchange, ClientError>,
+}
+
+/// Where and how the next attempt goes; a followed redirect changes it.
+struct Target {
+    url: String,
+    method: String,
+    body: JsValue,
 }
 
 async fn send(
     inner: &Rc<Inner>,
     url: &str,
     init: &CallInit,
-    read_body: bool,
+    read: Read,
     mut first: Option<FirstAttempt>,
 ) -> Result<Exchange, ClientError> {
     let signal = init.signal.as_ref();
@@ -114,51 +122,90 @@ async fn send(
     // can be sent only once, so it is never replayed.
     let idempotent = !matches!(init.method.as_str(), "POST" | "PATCH");
     let replayable = !init.body.is_instance_of::<ReadableStream>();
-    let timeout_ms = inner.config.timeout_ms;
+    let limits = limits(inner);
     let events = inner.on_event.as_ref();
+    let mut target = Target {
+        url: url.to_owned(),
+        method: init.method.clone(),
+        body: init.body.clone(),
+    };
+    let mut redirects = 0;
     let mut reauthenticated = false;
     let mut retries = 0;
     loop {
-        let (token, sent) = match first.take() {
-            Some(FirstAttempt { token, outcome }) => (token, outcome),
+        let (generation, sent) = match first.take() {
+            Some(FirstAttempt {
+                generation,
+                outcome,
+            }) => (generation, outcome),
             None => {
-                let token = token(inner, signal).await?;
-                let headers = api_headers(inner, &token);
+                let held = token(inner, signal).await?;
+                let headers = api_headers(inner, &held);
                 let outgoing = Outgoing {
-                    url,
-                    method: &init.method,
+                    url: &target.url,
+                    method: &target.method,
                     client_headers: &headers,
                     user_headers: &init.headers,
-                    body: &init.body,
+                    body: &target.body,
                 };
                 let fetch = inner.fetch.as_ref();
-                let sent = http::send(
-                    fetch,
-                    &outgoing,
-                    signal,
-                    timeout_ms,
-                    read_body,
-                    "the API request",
-                )
-                .await;
-                (token, sent)
+                let sent =
+                    http::send(fetch, &outgoing, signal, limits, read, "the API request").await;
+                (held.generation, sent)
             }
         };
         let (delay, error) = match sent {
-            Ok(exchange) if exchange.response.status() == 401 => {
-                // The token was refused (revoked, or expired early): renew once and replay.
-                inner.state.borrow_mut().cache.invalidate_if_current(&token);
+            Ok(exchange) if exchange.is_redirect() => {
+                let seen = RedirectSeen {
+                    status: exchange.status,
+                    location: exchange.location.as_deref(),
+                    method: &target.method,
+                    has_body: !(target.body.is_undefined() || target.body.is_null()),
+                    body_replayable: replayable,
+                    hops_done: redirects,
+                };
+                match on_redirect(&inner.scope, &seen, init.redirect) {
+                    RedirectStep::Follow {
+                        url,
+                        method,
+                        keep_body,
+                    } => {
+                        discard(&exchange.response);
+                        target.url = url;
+                        target.method = method;
+                        if !keep_body {
+                            target.body = JsValue::UNDEFINED;
+                        }
+                        redirects += 1;
+                        continue;
+                    }
+                    RedirectStep::Return => return Ok(exchange),
+                    RedirectStep::Fail(error) => {
+                        discard(&exchange.response);
+                        return Err(error);
+                    }
+                }
+            }
+            Ok(exchange) if exchange.status == 401 => {
+                // The token was refused (revoked, or expired early): renew once and replay. The
+                // refusal names the token by its generation, so a storm of 401s on one token
+                // renews it once, even if the server hands out the same text again.
+                inner
+                    .state
+                    .borrow_mut()
+                    .cache
+                    .invalidate_if_current(generation);
                 if !replayable {
                     // A stream body cannot be sent again: the caller gets the 401 as it is.
                     return Ok(exchange);
                 }
                 if reauthenticated {
-                    let response = &exchange.response;
+                    let retry_after = exchange.retry_after_seconds(now_ms());
                     let body = match exchange.body {
-                        Some(body) => body,
-                        None => read_text(response, timeout_ms).await,
+                        Body::Text(body) => body,
+                        Body::NotRead => read_text(&exchange.response, limits.timeout_ms).await,
+                        _ => String::new(),
                     };
-                    let retry_after = retry_after_seconds(response, now_ms());
                     let redactor = inner.redactor();
                     return Err(classify_error_response(
                         401,
@@ -179,11 +226,11 @@ async fn send(
                 continue;
             }
             Ok(exchange) => {
-                let status = exchange.response.status();
+                let status = exchange.status;
                 if !(replayable && is_retryable_status(status)) {
                     return Ok(exchange);
                 }
-                let retry_after = retry_after_seconds(&exchange.response, now_ms());
+                let retry_after = exchange.retry_after_seconds(now_ms());
                 let failure = Failure::Status(status);
                 let Some(delay) =
                     inner
@@ -224,16 +271,23 @@ async fn send(
     }
 }
 
-/// The headers of the seed's step 3 for `token`: x-api-key, the bearer token, both tenant headers
+fn limits(inner: &Inner) -> Limits {
+    Limits {
+        timeout_ms: inner.config.timeout_ms,
+        json_bytes: inner.config.max_response_bytes,
+    }
+}
+
+/// The headers of the seed's step 3 for `held`: x-api-key, the bearer token, both tenant headers
 /// (andopen-api.md sends the tenant reference in each) and Accept. Built once per token.
-fn api_headers(inner: &Inner, token: &Secret) -> js_sys::Object {
+fn api_headers(inner: &Inner, held: &HeldToken) -> js_sys::Object {
     if let Some((cached_for, headers)) = &inner.state.borrow().api_headers {
-        if cached_for == token {
+        if cached_for == &held.token {
             return headers.clone();
         }
     }
     let config = &inner.config;
-    let authorization = format!("Bearer {}", token.expose());
+    let authorization = format!("Bearer {}", held.token.expose());
     let headers = header_object([
         ("x-api-key", config.api_key.expose()),
         ("authorization", authorization.as_str()),
@@ -241,7 +295,7 @@ fn api_headers(inner: &Inner, token: &Secret) -> js_sys::Object {
         ("x-andopen-client", config.tenant.as_str()),
         ("accept", "application/json"),
     ]);
-    inner.state.borrow_mut().api_headers = Some((token.clone(), headers.clone()));
+    inner.state.borrow_mut().api_headers = Some((held.token.clone(), headers.clone()));
     headers
 }
 
@@ -264,9 +318,9 @@ pub async fn fetch(
     input: JsValue,
     init: JsValue,
 ) -> Result<Response, ClientError> {
-    let url = resolve(&inner.config.api_url, &input)?;
+    let url = resolve(&inner.scope, &input)?;
     let init = read_init(&init)?;
-    send(inner, &url, &init, false, None)
+    send(inner, &url, &init, Read::None, None)
         .await
         .map(|exchange| exchange.response)
 }
@@ -277,20 +331,30 @@ pub async fn json(
     input: JsValue,
     init: JsValue,
 ) -> Result<JsValue, ClientError> {
-    let url = resolve(&inner.config.api_url, &input)?;
+    let url = resolve(&inner.scope, &input)?;
     let init = read_init(&init)?;
-    let exchange = send(inner, &url, &init, true, None).await?;
-    parse_json(inner, exchange)
+    let exchange = send(inner, &url, &init, Read::Json, None).await?;
+    json_value(inner, exchange)
 }
 
-fn parse_json(
-    inner: &Inner,
-    Exchange { response, body }: Exchange,
-) -> Result<JsValue, ClientError> {
-    let status = response.status();
-    let text = body.unwrap_or_default();
-    if !response.ok() {
-        let retry_after = retry_after_seconds(&response, now_ms());
+/// The value of a `json()` call. A redirect the client did not follow (another origin, outside
+/// `apiUrl`'s path, `init.redirect: "manual"`) is an `http_error` naming its status and host:
+/// `json()` has no body to give for it.
+fn json_value(inner: &Inner, exchange: Exchange) -> Result<JsValue, ClientError> {
+    let status = exchange.status;
+    if exchange.is_redirect() {
+        return Err(unfollowed_redirect_error(
+            status,
+            exchange.location.as_deref(),
+        ));
+    }
+    if !(200..300).contains(&status) {
+        let retry_after = exchange.retry_after_seconds(now_ms());
+        let text = match exchange.body {
+            Body::Text(text) => text,
+            // Over 64 KB: the status alone decides (the body was read no further).
+            _ => String::new(),
+        };
         return Err(classify_error_response(
             status,
             &text,
@@ -299,38 +363,46 @@ fn parse_json(
             false,
         ));
     }
-    js_sys::JSON::parse(&text).map_err(|_| {
-        let mut error = ClientError::new(
-            ErrorCode::InvalidResponse,
-            format!("the API answered HTTP {status} with a body that is not JSON"),
-        );
-        error.status = Some(status);
-        error
-    })
+    let why = match exchange.body {
+        Body::Json(value) => return Ok(value),
+        Body::TooLarge => "a body larger than maxResponseBytes",
+        _ => "a body that is not JSON",
+    };
+    let mut error = ClientError::new(
+        ErrorCode::InvalidResponse,
+        format!("the API answered HTTP {status} with {why}"),
+    );
+    error.status = Some(status);
+    Err(error)
 }
 
 /// The warm path of `fetch(path)` and `json(path)` without `init`: while the token is fresh, one
 /// attempt goes straight from JS (attempt.js `fastCall`) and wasm is entered again only if the
-/// answer needs handling (a 401, a retryable status, a failure, a body that is not JSON). That
-/// keeps the common call to one crossing of the wasm boundary (bench/: per-call overhead).
-/// `None` when the call does not qualify; the caller then takes the ordinary path.
+/// answer needs handling (anything but a 2xx, or a body that is not JSON). That keeps the common
+/// call to one crossing of the wasm boundary (bench/: per-call overhead). `None` when the call
+/// does not qualify; the caller then takes the ordinary path.
 pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise> {
-    let url = join_path(&inner.config.api_url, &input.as_string()?)?;
-    let token = match inner.state.borrow().cache.freshness(now_ms()) {
-        Freshness::Fresh(token) => token,
+    if !input.as_string()?.starts_with('/') {
+        return None;
+    }
+    let url = resolve(&inner.scope, input).ok()?;
+    let held = match inner.state.borrow().cache.freshness(now_ms()) {
+        Freshness::Fresh(held) => held,
         _ => return None,
     };
-    let headers = api_headers(inner, &token);
+    let headers = api_headers(inner, &held);
     let carry_on = inner.carry_on.as_ref().unchecked_ref::<js_sys::Function>();
-    let timeout_ms = inner.config.timeout_ms;
+    let limits = limits(inner);
     Some(http::fast_call(
         inner.fetch.as_ref(),
         &url,
         &headers,
-        timeout_ms,
+        limits.timeout_ms,
         as_json,
+        crate::core::token_response::MAX_BODY_BYTES,
+        limits.json_bytes,
         carry_on,
-        token.expose(),
+        held.generation as f64,
     ))
 }
 
@@ -338,21 +410,22 @@ pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise
 pub fn carry_on(
     inner: Rc<Inner>,
     url: String,
-    token: String,
+    generation: f64,
     as_json: bool,
-    pair: JsValue,
+    result: JsValue,
     code: JsValue,
 ) -> Promise {
-    let outcome = http::settled(pair, &code, "the API request");
+    let outcome = http::settled(result, &code, "the API request");
     let first = FirstAttempt {
-        token: Secret::new(token),
+        generation: generation as u64,
         outcome,
     };
     spawn(async move {
         let init = read_init(&JsValue::UNDEFINED)?;
-        let exchange = send(&inner, &url, &init, as_json, Some(first)).await?;
+        let read = if as_json { Read::Json } else { Read::None };
+        let exchange = send(&inner, &url, &init, read, Some(first)).await?;
         if as_json {
-            parse_json(&inner, exchange)
+            json_value(&inner, exchange)
         } else {
             Ok(exchange.response.into())
         }

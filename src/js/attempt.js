@@ -2,14 +2,36 @@
 // caller's AbortSignal, and (when asked) the body read under the same deadline. Doing this in JS
 // keeps the hot path to a single crossing of the wasm boundary (bench/: the per-call overhead).
 //
+// Redirects are never followed here (`redirect: "manual"`): the Rust core decides which ones to
+// follow, so credentials never reach another origin (js-api.md, Security).
+//
 // Rejects with a number, never with the runtime's error (whose text differs in every runtime):
 export const ABORTED = 1; // the caller's signal fired
 export const TIMEOUT = 2; // timeoutMs passed (even if the fetch ignores its signal)
 export const NETWORK = 3; // no response, or the body broke off
 export const BAD_HEADERS = 4; // init.headers could not be read
 export const NO_FETCH = 5; // no fetch to call
+export const BAD_RESPONSE = 6; // fetch resolved to something that is not a usable Response
 
-export function sendAttempt(fetchFn, url, method, clientHeaders, userHeaders, body, signal, timeoutMs, readBody) {
+// How the body is read (Rust passes one of these):
+export const READ_NONE = 0; // client.fetch(): the caller reads it
+export const READ_TEXT = 1; // token responses: text, at most `textLimit` bytes
+export const READ_JSON = 2; // json()/ping(): a 2xx is parsed here with JSON.parse (at most
+//                             `jsonLimit` bytes); any other status is read as text (`textLimit`)
+
+// What the body came to (the last element of the resolved array):
+export const BODY_NOT_READ = 0;
+export const BODY_TEXT = 1;
+export const BODY_JSON = 2;
+export const BODY_TOO_LARGE = 3;
+export const BODY_NOT_JSON = 4;
+
+const TOO_LARGE = Symbol("too large");
+
+// Resolves with [response, status, retryAfter, location, text, value, bodyState]. The status
+// and headers are read here, once, inside a try: a Response whose getters throw is BAD_RESPONSE,
+// never an exception escaping from wasm. `location` is absolute (resolved against `url`).
+export function sendAttempt(fetchFn, url, method, clientHeaders, userHeaders, body, signal, timeoutMs, read, textLimit, jsonLimit) {
   return new Promise((resolve, reject) => {
     if (signal != null && signal.aborted) return reject(ABORTED);
     const call = fetchFn ?? globalThis.fetch;
@@ -22,21 +44,31 @@ export function sendAttempt(fetchFn, url, method, clientHeaders, userHeaders, bo
       return reject(BAD_HEADERS);
     }
     const controller = new AbortController();
-    let failure = NETWORK;
+    let settled = false;
     const fail = (code) => {
-      failure = code;
-      finish();
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unwire();
       controller.abort();
       reject(code);
     };
     const timer = setTimeout(fail, timeoutMs, TIMEOUT);
-    const onAbort = () => fail(ABORTED);
-    if (signal != null) signal.addEventListener("abort", onAbort, { once: true });
-    function finish() {
+    const onAbort = () => {
+      // After client.fetch() resolved, the caller's signal still aborts the body it is reading.
+      if (settled) controller.abort(signal.reason);
+      else fail(ABORTED);
+    };
+    const unwire = () => signal?.removeEventListener("abort", onAbort);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const done = (result, keepSignal) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      if (signal != null) signal.removeEventListener("abort", onAbort);
-    }
-    const init = { method, headers, signal: controller.signal };
+      if (!keepSignal) unwire();
+      resolve(result);
+    };
+    const init = { method, headers, signal: controller.signal, redirect: "manual" };
     if (hasBody) init.body = body;
     // A stream body needs `duplex` in Node's fetch (and in the Fetch standard); others ignore it.
     if (hasBody && typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
@@ -49,31 +81,103 @@ export function sendAttempt(fetchFn, url, method, clientHeaders, userHeaders, bo
     }
     Promise.resolve(pending).then(
       (response) => {
-        if (!readBody || response == null || typeof response.text !== "function") {
-          finish();
-          return resolve([response, undefined]);
+        let head;
+        try {
+          head = snapshot(response, url);
+        } catch {
+          return fail(BAD_RESPONSE);
         }
-        response.text().then(
+        const ok = head.status >= 200 && head.status < 300;
+        if (read === READ_NONE || head.status === 0) {
+          return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_NOT_READ], read === READ_NONE);
+        }
+        const parse = read === READ_JSON && ok;
+        readBody(response, parse ? jsonLimit : textLimit).then(
           (text) => {
-            finish();
-            resolve([response, text]);
+            if (text === TOO_LARGE) return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_TOO_LARGE]);
+            if (!parse) return done([response, head.status, head.retryAfter, head.location, text, undefined, BODY_TEXT]);
+            let value;
+            try {
+              value = JSON.parse(text);
+            } catch {
+              return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_NOT_JSON]);
+            }
+            done([response, head.status, head.retryAfter, head.location, undefined, value, BODY_JSON]);
           },
-          () => fail(failure),
+          () => fail(NETWORK),
         );
       },
-      () => fail(failure),
+      () => fail(NETWORK),
     );
   });
 }
 
-// Reads a body that sendAttempt did not (a final 401 in client.fetch), under its own deadline.
-export function readText(response, timeoutMs) {
+// The parts of a response the client decides on, read once. Throws if the object is not a
+// Response or one of its getters throws (a hostile or broken custom fetch).
+function snapshot(response, url) {
+  if (typeof Response !== "undefined" && !(response instanceof Response)) throw new TypeError("not a Response");
+  const status = response.status;
+  if (typeof status !== "number") throw new TypeError("no status");
+  const headers = response.headers;
+  const retryAfter = headers.get("retry-after") ?? undefined;
+  let location;
+  const raw = status >= 300 && status < 400 ? headers.get("location") : null;
+  if (raw != null) {
+    try {
+      location = new URL(raw, url).href;
+    } catch {
+      location = undefined; // an unparsable Location is as good as none
+    }
+  }
+  return { status, retryAfter, location };
+}
+
+// The body as text, or TOO_LARGE as soon as it passes `limit` bytes: the reader stops there and
+// the rest is cancelled, so the connection is released and nothing more is buffered.
+async function readBody(response, limit) {
+  if (!(limit < Infinity)) return response.text();
+  const stream = response.body;
+  if (stream == null || typeof stream.getReader !== "function") {
+    const text = await response.text();
+    return text.length > limit ? TOO_LARGE : text;
+  }
+  const reader = stream.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+// Reads a body that sendAttempt did not (a final 401 in client.fetch), under its own deadline and
+// the same cap; "" if it cannot be read in time or is too large.
+export function readText(response, timeoutMs, limit) {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, timeoutMs, "");
-    response.text().then(
+    let reading;
+    try {
+      reading = readBody(response, limit);
+    } catch {
+      reading = Promise.resolve("");
+    }
+    reading.then(
       (text) => {
         clearTimeout(timer);
-        resolve(text);
+        resolve(text === TOO_LARGE ? "" : text);
       },
       () => {
         clearTimeout(timer);
@@ -111,35 +215,40 @@ function buildHeaders(clientHeaders, userHeaders, jsonBody) {
 // Lets go of a response that will not be read, so its connection is freed. A body already read
 // (or locked) is left alone; a failed cancel is nobody's business (no unhandled rejection).
 export function discard(response) {
-  if (response.body != null && !response.bodyUsed && !response.body.locked) {
-    response.body.cancel().catch(() => {});
+  try {
+    if (response.body != null && !response.bodyUsed && !response.body.locked) {
+      response.body.cancel().catch(() => {});
+    }
+  } catch {
+    // a Response whose getters throw: nothing to free
   }
 }
 
-// Statuses the client handles itself (a 401 re-authenticates; these are retried): they go back
-// to Rust. Keep in step with `is_retryable_status` in src/core/retry_policy.rs.
-const HANDLED = new Set([401, 408, 429, 500, 502, 503, 504]);
-
 // The warm path of client.fetch(path) / client.json(path) (api_request.rs `fast`): one GET with
-// the current token; a final answer resolves here, anything else is handed to `carryOn`
-// (Rust) with what happened, and Rust carries on exactly as if it had made the attempt itself.
-export function fastCall(fetchFn, url, clientHeaders, timeoutMs, asJson, carryOn, token) {
-  return sendAttempt(fetchFn, url, "GET", clientHeaders, undefined, undefined, undefined, timeoutMs, asJson).then(
-    (pair) => {
-      const response = pair[0];
-      if (response == null || typeof response.status !== "number" || HANDLED.has(response.status)) {
-        return carryOn(url, token, asJson, pair, undefined);
+// the current token. Only a 2xx (parsed, for json) is final here; anything else (a 401, a
+// retryable status, a redirect, a failure) is handed to `carryOn` (Rust) with what happened, and
+// Rust carries on exactly as if it had made the attempt itself, so every decision stays there.
+export function fastCall(fetchFn, url, clientHeaders, timeoutMs, asJson, textLimit, jsonLimit, carryOn, generation) {
+  const read = asJson ? READ_JSON : READ_NONE;
+  return sendAttempt(fetchFn, url, "GET", clientHeaders, undefined, undefined, undefined, timeoutMs, read, textLimit, jsonLimit).then(
+    (result) => {
+      const status = result[1];
+      if (status >= 200 && status < 300) {
+        if (!asJson) return result[0];
+        if (result[6] === BODY_JSON) return result[5];
       }
-      if (!asJson) return response;
-      if (response.ok) {
-        try {
-          return JSON.parse(pair[1]);
-        } catch {
-          // not JSON: Rust reports invalid_response
-        }
-      }
-      return carryOn(url, token, asJson, pair, undefined);
+      return carryOn(url, generation, asJson, result, undefined);
     },
-    (code) => carryOn(url, token, asJson, undefined, code),
+    (code) => carryOn(url, generation, asJson, undefined, code),
   );
+}
+
+// The runtime's own URL parser (the one fetch uses), so `..`, `%2e%2e` and backslashes are
+// resolved exactly as they will be sent. `undefined` for something that is not a URL.
+export function resolveUrl(text) {
+  try {
+    return new URL(text).href;
+  } catch {
+    return undefined;
+  }
 }

@@ -12,21 +12,26 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::api_request;
+use super::http::resolve_url;
 use super::options::Options;
 use super::runtime::is_browser_window;
 use super::store::{JsStore, MemoryStore};
 use super::token_renewal;
+use crate::core::api_scope::ApiScope;
 use crate::core::config::Config;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::RetryPolicy;
 use crate::core::secret::{Redactor, Secret};
 use crate::core::token_cache::TokenCache;
 
-/// The function attempt.js's warm path hands a call back through (api_request.rs `carry_on`).
-pub(crate) type CarryOn = Closure<dyn Fn(String, String, bool, JsValue, JsValue) -> Promise>;
+/// The function attempt.js's warm path hands a call back through (api_request.rs `carry_on`):
+/// the URL, the token's generation, whether it was `json()`, and what the attempt came to.
+pub(crate) type CarryOn = Closure<dyn Fn(String, f64, bool, JsValue, JsValue) -> Promise>;
 
 pub(crate) struct Inner {
     pub config: Config,
+    /// Where the API credentials may go (apiUrl, as the runtime's URL parser normalises it).
+    pub scope: ApiScope,
     /// Made once per client. It holds a `Weak`, so it does not keep the client alive.
     pub carry_on: CarryOn,
     pub policy: RetryPolicy,
@@ -48,7 +53,8 @@ pub(crate) struct State {
 }
 
 impl Inner {
-    /// A redactor for the static secrets and the tokens held right now.
+    /// A redactor for the static secrets and every token held now or recently (a server may
+    /// echo an old one back after a renewal).
     pub fn redactor(&self) -> Redactor {
         let mut r = Redactor::new();
         r.add(&self.config.api_key);
@@ -65,8 +71,8 @@ impl Inner {
         if let Some(current) = state.cache.current() {
             r.add(&current.access_token);
         }
-        if let Some(refresh) = state.cache.refresh_token() {
-            r.add(refresh);
+        for token in state.cache.known_tokens() {
+            r.add(token);
         }
         r
     }
@@ -82,11 +88,11 @@ pub(crate) struct Renewal {
 
 fn carry_on(client: Weak<Inner>) -> CarryOn {
     Closure::new(
-        move |url: String, token: String, as_json: bool, pair: JsValue, code: JsValue| match client
-            .upgrade()
-        {
-            Some(inner) => api_request::carry_on(inner, url, token, as_json, pair, code),
-            None => Promise::reject(&ClientError::config("the client was freed").into()),
+        move |url: String, generation: f64, as_json: bool, result: JsValue, code: JsValue| {
+            match client.upgrade() {
+                Some(inner) => api_request::carry_on(inner, url, generation, as_json, result, code),
+                None => Promise::reject(&ClientError::config("the client was freed").into()),
+            }
         },
     )
 }
@@ -140,6 +146,8 @@ impl AndOpenClient {
             .into());
         }
         let config = Config::validate(options.config)?;
+        let scope =
+            ApiScope::new(&resolve_url(&config.api_url).unwrap_or_else(|| config.api_url.clone()));
         let cache = TokenCache::new(
             config.leeway_ms,
             config.initial_refresh_token.clone(),
@@ -148,6 +156,7 @@ impl AndOpenClient {
         Ok(AndOpenClient {
             inner: Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
                 carry_on: carry_on(weak.clone()),
+                scope,
                 policy: RetryPolicy::new(config.max_retries),
                 // js-api.md: the default store is a MemoryStore of this client's own.
                 store: JsStore::new(
@@ -233,7 +242,7 @@ impl AndOpenClient {
         spawn(async move {
             token_renewal::token(&inner, None)
                 .await
-                .map(|t| JsValue::from_str(t.expose()))
+                .map(|held| JsValue::from_str(held.token.expose()))
         })
     }
 
@@ -292,4 +301,17 @@ impl AndOpenClient {
             Ok(JsValue::UNDEFINED)
         })
     }
+}
+
+#[wasm_bindgen(module = "/src/js/guard.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = guardFreed)]
+    fn guard_freed_js(class: &JsValue);
+}
+
+/// Makes `free()` of an exported class idempotent and its methods reject with an `AndOpenError`
+/// after it (guard.js). The package entries call it once per class.
+#[wasm_bindgen(js_name = guardFreed)]
+pub fn guard_freed(class: JsValue) {
+    guard_freed_js(&class);
 }

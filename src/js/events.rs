@@ -2,7 +2,7 @@
 
 use js_sys::Function;
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 #[derive(Serialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -34,10 +34,21 @@ pub struct Event<'a> {
     pub message: Option<&'a str>,
 }
 
-/// Delivers an event. A listener that throws is ignored: observing must not break a call.
+#[wasm_bindgen(module = "/src/js/guard.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = settleQuietly)]
+    fn settle_quietly(value: &JsValue);
+}
+
+/// Delivers an event. A listener that throws, or returns a promise that rejects, is ignored:
+/// observing must not break a call (nor end a Node process with an unhandled rejection).
 pub fn emit(listener: Option<&Function>, event: Event<'_>) {
     let Some(listener) = listener else { return };
     if let Ok(value) = serde_wasm_bindgen::to_value(&event) {
-        let _ = listener.call1(&JsValue::UNDEFINED, &value);
+        if let Ok(returned) = listener.call1(&JsValue::UNDEFINED, &value) {
+            if returned.is_object() {
+                settle_quietly(&returned);
+            }
+        }
     }
 }

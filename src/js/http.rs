@@ -1,6 +1,6 @@
-//! One HTTP attempt (attempt.js does the fetch, the timeout and the caller's signal in a single
-//! call) and its failures as typed errors: classified by which limit fired, never by the text of
-//! the runtime's error.
+//! One HTTP attempt (attempt.js does the fetch, the timeout, the caller's signal and the bounded
+//! body read in a single call) and its failures as typed errors: classified by which limit fired,
+//! never by the text of the runtime's error.
 
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
@@ -10,6 +10,7 @@ use web_sys::{AbortSignal, Response};
 
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::parse_retry_after;
+use crate::core::token_response::MAX_BODY_BYTES;
 
 #[wasm_bindgen(module = "/src/js/attempt.js")]
 extern "C" {
@@ -24,7 +25,9 @@ extern "C" {
         body: &JsValue,
         signal: Option<&AbortSignal>,
         timeout_ms: f64,
-        read_body: bool,
+        read: u8,
+        text_limit: u32,
+        json_limit: f64,
     ) -> Promise;
 
     #[wasm_bindgen(js_name = fastCall)]
@@ -35,15 +38,38 @@ extern "C" {
         client_headers: &Object,
         timeout_ms: f64,
         as_json: bool,
+        text_limit: u32,
+        json_limit: f64,
         carry_on: &Function,
-        token: &str,
+        generation: f64,
     ) -> Promise;
 
     #[wasm_bindgen(js_name = readText)]
-    fn read_text_within(response: &Response, timeout_ms: f64) -> Promise;
+    fn read_text_within(response: &Response, timeout_ms: f64, limit: u32) -> Promise;
 
     /// Lets go of a response that will not be read, so its connection is freed.
     pub fn discard(response: &Response);
+
+    /// The runtime's URL parser: the normalised href, or `undefined`.
+    #[wasm_bindgen(js_name = resolveUrl)]
+    fn resolve_url_js(text: &str) -> Option<String>;
+}
+
+/// `text` as the runtime's URL parser (the one fetch uses) normalises it.
+pub fn resolve_url(text: &str) -> Option<String> {
+    resolve_url_js(text)
+}
+
+/// How much of the body `send` reads (attempt.js `READ_*`).
+#[derive(Clone, Copy)]
+pub enum Read {
+    /// `client.fetch`: the caller reads it.
+    None = 0,
+    /// Token responses: text, at most 64 KB.
+    Text = 1,
+    /// `json()`/`ping()`: a 2xx parsed by the runtime's `JSON.parse` (never copied into wasm
+    /// memory), anything else read as text, at most 64 KB.
+    Json = 2,
 }
 
 /// What to send. `client_headers` are all the headers the client sets (see `header_object`).
@@ -55,10 +81,47 @@ pub struct Outgoing<'a> {
     pub body: &'a JsValue,
 }
 
-/// A response, with its body when it was asked for.
+/// What was read of a body.
+pub enum Body {
+    NotRead,
+    Text(String),
+    /// A 2xx body, parsed by `JSON.parse`.
+    Json(JsValue),
+    /// Longer than its limit: reading stopped there.
+    TooLarge,
+    /// A 2xx body that `JSON.parse` refused.
+    NotJson,
+}
+
+/// A response, its status and headers as read once in JS (a getter is never called from Rust, so
+/// a hostile one cannot throw across the boundary), and its body when it was asked for.
 pub struct Exchange {
     pub response: Response,
-    pub body: Option<String>,
+    /// 0 for a browser's opaque redirect.
+    pub status: u16,
+    pub retry_after: Option<String>,
+    /// Absolute, resolved against the request URL.
+    pub location: Option<String>,
+    pub body: Body,
+}
+
+impl Exchange {
+    pub fn is_redirect(&self) -> bool {
+        self.status == 0 || (300..400).contains(&self.status)
+    }
+
+    /// The `Retry-After` header, in seconds from now.
+    pub fn retry_after_seconds(&self, now_ms: f64) -> Option<f64> {
+        parse_retry_after(self.retry_after.as_deref()?, now_ms)
+    }
+}
+
+/// Limits of one attempt's body read.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    pub timeout_ms: f64,
+    /// `maxResponseBytes` for `json()` bodies; infinite by default.
+    pub json_bytes: f64,
 }
 
 /// Sends one attempt. `what` names it in error messages ("the token request").
@@ -66,8 +129,8 @@ pub async fn send(
     fetch: Option<&Function>,
     outgoing: &Outgoing<'_>,
     signal: Option<&AbortSignal>,
-    timeout_ms: f64,
-    read_body: bool,
+    limits: Limits,
+    read: Read,
     what: &str,
 ) -> Result<Exchange, ClientError> {
     let promise = send_attempt(
@@ -78,31 +141,52 @@ pub async fn send(
         outgoing.user_headers,
         outgoing.body,
         signal,
-        timeout_ms,
-        read_body,
+        limits.timeout_ms,
+        read as u8,
+        MAX_BODY_BYTES,
+        limits.json_bytes,
     );
     match JsFuture::from(promise).await {
-        Ok(pair) => settled(pair, &JsValue::UNDEFINED, what),
+        Ok(result) => settled(result, &JsValue::UNDEFINED, what),
         Err(code) => settled(JsValue::UNDEFINED, &code, what),
     }
 }
 
-/// What an attempt came to: `pair` is `[response, body]` when it resolved, `code` the number it
-/// rejected with otherwise.
-pub fn settled(pair: JsValue, code: &JsValue, what: &str) -> Result<Exchange, ClientError> {
-    if pair.is_undefined() {
+// The positions in attempt.js's resolved array and its BODY_* states.
+const RESPONSE: u32 = 0;
+const STATUS: u32 = 1;
+const RETRY_AFTER: u32 = 2;
+const LOCATION: u32 = 3;
+const TEXT: u32 = 4;
+const VALUE: u32 = 5;
+const BODY_STATE: u32 = 6;
+const BODY_TEXT: u8 = 1;
+const BODY_JSON: u8 = 2;
+const BODY_TOO_LARGE: u8 = 3;
+const BODY_NOT_JSON: u8 = 4;
+
+/// What an attempt came to: `result` is attempt.js's array when it resolved, `code` the number
+/// it rejected with otherwise.
+pub fn settled(result: JsValue, code: &JsValue, what: &str) -> Result<Exchange, ClientError> {
+    if result.is_undefined() {
         return Err(failure(code, what));
     }
-    let pair: Array = pair.unchecked_into();
-    let response = pair.get(0).dyn_into::<Response>().map_err(|_| {
-        ClientError::new(
-            ErrorCode::InvalidResponse,
-            format!("{what}: fetch did not resolve to a Response"),
-        )
-    })?;
+    let result: Array = result.unchecked_into();
+    let response = result.get(RESPONSE).unchecked_into::<Response>();
+    let status = result.get(STATUS).as_f64().unwrap_or(0.0) as u16;
+    let body = match result.get(BODY_STATE).as_f64().map(|s| s as u8) {
+        Some(BODY_TEXT) => Body::Text(result.get(TEXT).as_string().unwrap_or_default()),
+        Some(BODY_JSON) => Body::Json(result.get(VALUE)),
+        Some(BODY_TOO_LARGE) => Body::TooLarge,
+        Some(BODY_NOT_JSON) => Body::NotJson,
+        _ => Body::NotRead,
+    };
     Ok(Exchange {
         response,
-        body: pair.get(1).as_string(),
+        status,
+        retry_after: result.get(RETRY_AFTER).as_string(),
+        location: result.get(LOCATION).as_string(),
+        body,
     })
 }
 
@@ -111,6 +195,7 @@ const ABORTED: u8 = 1;
 const TIMEOUT: u8 = 2;
 const BAD_HEADERS: u8 = 4;
 const NO_FETCH: u8 = 5;
+const BAD_RESPONSE: u8 = 6;
 
 fn failure(code: &JsValue, what: &str) -> ClientError {
     match code.as_f64().map(|c| c as u8) {
@@ -121,6 +206,10 @@ fn failure(code: &JsValue, what: &str) -> ClientError {
         Some(TIMEOUT) => ClientError::new(ErrorCode::Timeout, format!("{what} timed out")),
         Some(BAD_HEADERS) => ClientError::config("init.headers is not a valid HeadersInit"),
         Some(NO_FETCH) => ClientError::config("no global fetch: pass options.fetch"),
+        Some(BAD_RESPONSE) => ClientError::new(
+            ErrorCode::InvalidResponse,
+            format!("{what}: fetch did not resolve to a readable Response"),
+        ),
         // NETWORK (3), or anything else a runtime threw.
         _ => ClientError::new(
             ErrorCode::Network,
@@ -142,17 +231,11 @@ pub fn header_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) ->
     headers
 }
 
-/// A body `send` did not read; empty if it cannot be read within `timeout_ms`.
+/// A body `send` did not read, at most 64 KB; empty if it cannot be read within `timeout_ms`.
 pub async fn read_text(response: &Response, timeout_ms: f64) -> String {
-    JsFuture::from(read_text_within(response, timeout_ms))
+    JsFuture::from(read_text_within(response, timeout_ms, MAX_BODY_BYTES))
         .await
         .ok()
         .and_then(|t| t.as_string())
         .unwrap_or_default()
-}
-
-/// The `Retry-After` header of a response, in seconds from now.
-pub fn retry_after_seconds(response: &Response, now_ms: f64) -> Option<f64> {
-    let value = response.headers().get("retry-after").ok().flatten()?;
-    parse_retry_after(&value, now_ms)
 }

@@ -9,6 +9,12 @@ use super::store::is_store_like;
 use crate::core::config::ConfigInput;
 use crate::core::error::ClientError;
 
+#[wasm_bindgen(module = "/src/js/guard.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = copyOptions)]
+    fn copy_options(options: &JsValue) -> JsValue;
+}
+
 pub struct Options {
     pub config: ConfigInput,
     pub store: Option<Object>,
@@ -18,7 +24,7 @@ pub struct Options {
 }
 
 /// Every option js-api.md names; anything else is refused so a typo is not silently ignored.
-const KNOWN: [&str; 16] = [
+const KNOWN: [&str; 17] = [
     "apiKey",
     "tenant",
     "clientId",
@@ -32,6 +38,7 @@ const KNOWN: [&str; 16] = [
     "refreshLeewaySeconds",
     "timeoutMs",
     "maxRetries",
+    "maxResponseBytes",
     "fetch",
     "onEvent",
     "dangerouslyAllowBrowser",
@@ -78,6 +85,15 @@ impl Options {
         if !options.is_object() {
             return Err(ClientError::config("options must be an object"));
         }
+        // Read once into a plain object: a getter or Proxy trap that throws is one typed error
+        // here, never a raw exception out of the constructor.
+        let copy = copy_options(options);
+        if !copy.is_object() {
+            return Err(ClientError::config(
+                "options could not be read (a getter or Proxy trap threw)",
+            ));
+        }
+        let options = &copy;
         for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
             let key = key.as_string().unwrap_or_default();
             if !KNOWN.contains(&key.as_str()) {
@@ -115,6 +131,7 @@ impl Options {
                 refresh_leeway_seconds: number(options, "refreshLeewaySeconds")?,
                 timeout_ms: number(options, "timeoutMs")?,
                 max_retries: number(options, "maxRetries")?,
+                max_response_bytes: number(options, "maxResponseBytes")?,
             },
             store,
             fetch: function(options, "fetch")?,

@@ -15,6 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::error::describe_thrown;
 use super::runtime::now_ms;
+use crate::core::token_response::MAX_BODY_BYTES;
 
 /// The least `expirationTtl` Workers KV accepts, in seconds.
 const KV_MIN_TTL_SECONDS: f64 = 60.0;
@@ -62,10 +63,16 @@ impl JsStore {
         if value.is_null() || value.is_undefined() {
             return Ok(None);
         }
-        value
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| "store.get returned a value that is not a string".to_owned())
+        // Measured before it is copied into wasm memory: a store value is held to the same
+        // 64 KB as a token response, and a bigger one never enters (wasm memory never shrinks).
+        let length = value.dyn_ref::<js_sys::JsString>().map(|s| s.length());
+        match length {
+            None => Err("store.get returned a value that is not a string".to_owned()),
+            Some(length) if length > MAX_BODY_BYTES => {
+                Err("store.get returned a value over 64 KB; treated as a miss".to_owned())
+            }
+            Some(_) => Ok(value.as_string()),
+        }
     }
 
     pub async fn put(&self, key: &str, value: &str, ttl_seconds: f64) -> Result<(), String> {

@@ -10,18 +10,22 @@ use web_sys::AbortSignal;
 use super::client::{Inner, Renewal};
 use super::error::code_of;
 use super::events::{emit, Event};
-use super::http::{self, header_object, retry_after_seconds, Outgoing};
+use super::http::{self, discard, header_object, Body, Limits, Outgoing, Read};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
+use crate::core::api_scope::token_redirect_error;
 use crate::core::error::{ClientError, ErrorCode};
-use crate::core::retry_policy::Failure;
+use crate::core::retry_policy::{is_retryable_status, Failure};
 use crate::core::secret::Secret;
-use crate::core::token_cache::{Freshness, StoredToken};
+use crate::core::token_cache::{Freshness, HeldToken, StoredToken};
 use crate::core::token_request::{Grant, TokenRequest};
 use crate::core::token_response::{parse_token_response, TokenGrant};
 
 /// A valid access token. Inside the leeway window only the caller that starts the renewal waits
 /// for it; the others go on with the still-valid token (js-api.md).
-pub async fn token(inner: &Rc<Inner>, signal: Option<&AbortSignal>) -> Result<Secret, ClientError> {
+pub async fn token(
+    inner: &Rc<Inner>,
+    signal: Option<&AbortSignal>,
+) -> Result<HeldToken, ClientError> {
     let (freshness, renewal) = {
         let state = inner.state.borrow();
         (state.cache.freshness(now_ms()), state.renewal.clone())
@@ -39,7 +43,7 @@ pub async fn token(inner: &Rc<Inner>, signal: Option<&AbortSignal>) -> Result<Se
 }
 
 /// A new token from the auth server now, joining a renewal already in flight.
-pub async fn force(inner: &Rc<Inner>) -> Result<Secret, ClientError> {
+pub async fn force(inner: &Rc<Inner>) -> Result<HeldToken, ClientError> {
     let renewal = inner.state.borrow().renewal.clone();
     match renewal {
         Some(renewal) => join(inner, renewal, None).await,
@@ -52,7 +56,7 @@ async fn own(
     inner: &Rc<Inner>,
     skip_store: bool,
     signal: Option<&AbortSignal>,
-) -> Result<Secret, ClientError> {
+) -> Result<HeldToken, ClientError> {
     let renewal = start(inner, skip_store);
     wait(&renewal, signal, None)
         .await?
@@ -66,7 +70,7 @@ async fn join(
     inner: &Rc<Inner>,
     renewal: Renewal,
     signal: Option<&AbortSignal>,
-) -> Result<Secret, ClientError> {
+) -> Result<HeldToken, ClientError> {
     let deadline = inner.policy.worst_case_ms(inner.config.timeout_ms) + inner.config.timeout_ms;
     if let Some(token) = wait(&renewal, signal, Some(deadline)).await? {
         return Ok(token);
@@ -100,8 +104,14 @@ fn start(inner: &Rc<Inner>, skip_store: bool) -> Renewal {
             state.renewal = None;
         }
         drop(state);
+        // Every waiter gets the token and its generation, which a 401 on it reports back.
         result
-            .map(|t| JsValue::from_str(t.expose()))
+            .map(|held| {
+                let pair = js_sys::Array::new();
+                pair.push(&JsValue::from_str(held.token.expose()));
+                pair.push(&JsValue::from_f64(held.generation as f64));
+                pair.into()
+            })
             .map_err(JsValue::from)
     });
     let renewal = Renewal { id, promise };
@@ -115,15 +125,19 @@ async fn wait(
     renewal: &Renewal,
     signal: Option<&AbortSignal>,
     deadline_ms: Option<f64>,
-) -> Result<Option<Secret>, ClientError> {
+) -> Result<Option<HeldToken>, ClientError> {
     match JsFuture::from(race_abort(&renewal.promise, signal, deadline_ms)).await {
-        Ok(token) if token.is_undefined() => Ok(None),
-        Ok(token) => token
-            .as_string()
-            .map(|t| Some(Secret::new(t)))
-            .ok_or_else(|| {
+        Ok(pair) if pair.is_undefined() => Ok(None),
+        Ok(pair) => {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let token = pair.get(0).as_string().ok_or_else(|| {
                 ClientError::new(ErrorCode::InvalidResponse, "the renewal produced no token")
-            }),
+            })?;
+            Ok(Some(HeldToken {
+                token: Secret::new(token),
+                generation: pair.get(1).as_f64().unwrap_or(0.0) as u64,
+            }))
+        }
         Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(ClientError::new(
             ErrorCode::Aborted,
             "the call was aborted while waiting for a token",
@@ -155,7 +169,7 @@ async fn renew(
     inner: &Rc<Inner>,
     skip_store: bool,
     generation: u32,
-) -> Result<Secret, ClientError> {
+) -> Result<HeldToken, ClientError> {
     if !skip_store {
         if let Some(token) = read_store(inner).await {
             return Ok(token);
@@ -176,14 +190,22 @@ async fn renew(
         }
     };
     let token = obtained.access_token.clone();
-    let stored = {
+    let (held, stored) = {
         let mut state = inner.state.borrow_mut();
         if state.generation != generation {
             // clear() ran meanwhile: hand the token to the callers that waited, keep nothing.
-            return Ok(token);
+            // Generation 0 is never the cache's, so a 401 on it invalidates nothing.
+            return Ok(HeldToken {
+                token,
+                generation: 0,
+            });
         }
-        state.cache.on_grant(obtained, now_ms());
-        state.cache.to_stored()
+        let token_generation = state.cache.on_grant(obtained, now_ms());
+        let held = HeldToken {
+            token,
+            generation: token_generation,
+        };
+        (held, state.cache.to_stored())
     };
     if let Some(stored) = stored {
         // Written once per token obtained, never per request (KV: one write per second per key).
@@ -196,12 +218,12 @@ async fn renew(
             store_error(inner, "put", &why);
         }
     }
-    Ok(token)
+    Ok(held)
 }
 
 /// A token from the store that is valid beyond the leeway, adopted into the cache. A stored
 /// token inside the leeway still lends its refresh token to the renewal that follows.
-async fn read_store(inner: &Rc<Inner>) -> Option<Secret> {
+async fn read_store(inner: &Rc<Inner>) -> Option<HeldToken> {
     let store = &inner.store;
     let key = &inner.config.store_key;
     let text = match store.get(key).await {
@@ -233,7 +255,7 @@ async fn read_store(inner: &Rc<Inner>) -> Option<Secret> {
     let now = now_ms();
     state.cache.adopt_stored(stored, now);
     match state.cache.freshness(now) {
-        Freshness::Fresh(token) => {
+        Freshness::Fresh(held) => {
             drop(state);
             emit(
                 inner.on_event.as_ref(),
@@ -243,7 +265,7 @@ async fn read_store(inner: &Rc<Inner>) -> Option<Secret> {
                     ..Event::default()
                 },
             );
-            Some(token)
+            Some(held)
         }
         _ => {
             drop(state);
@@ -364,19 +386,40 @@ async fn attempt_token(
         user_headers: &JsValue::UNDEFINED,
         body,
     };
+    let limits = Limits {
+        timeout_ms: inner.config.timeout_ms,
+        json_bytes: f64::INFINITY,
+    };
     // Not tied to any caller's signal: the renewal is shared, and one caller giving up must not
     // fail it for the others.
     let exchange = http::send(
         inner.fetch.as_ref(),
         &outgoing,
         None,
-        inner.config.timeout_ms,
-        true,
+        limits,
+        Read::Text,
         "the token request",
     )
     .await?;
-    let status = exchange.response.status();
-    let text = exchange.body.unwrap_or_default();
-    let retry_after = retry_after_seconds(&exchange.response, now_ms());
+    let status = exchange.status;
+    if exchange.is_redirect() {
+        discard(&exchange.response);
+        return Err(token_redirect_error(status, exchange.location.as_deref()));
+    }
+    let retry_after = exchange.retry_after_seconds(now_ms());
+    let text = match exchange.body {
+        Body::Text(text) => text,
+        // A retryable status keeps its code (and its retries) without the body; any other
+        // answer over 64 KB is not one a token endpoint gives.
+        Body::TooLarge if is_retryable_status(status) => String::new(),
+        _ => {
+            let mut error = ClientError::new(
+                ErrorCode::InvalidResponse,
+                "the token response is larger than 64 KB; it was read no further",
+            );
+            error.status = Some(status);
+            return Err(error);
+        }
+    };
     parse_token_response(status, &text, retry_after, &inner.redactor()).map(|g| (status, g))
 }

@@ -4,6 +4,14 @@
 import { AndOpenClient, AndOpenError, MemoryStore } from "andopen-client";
 import { rowById } from "./rows.mjs";
 import { runRow } from "./runner.mjs";
+import { runScenario, scenarioById } from "./security.mjs";
+
+// workerd reports unhandled rejections as events on the global scope.
+function watchUnhandled(listener) {
+  const handler = (event) => listener(event.reason);
+  globalThis.addEventListener("unhandledrejection", handler);
+  return () => globalThis.removeEventListener("unhandledrejection", handler);
+}
 
 // Whatever the client (or its glue) prints inside the isolate, for the secret scan.
 const consoleOut = [];
@@ -18,7 +26,16 @@ for (const m of ["log", "info", "warn", "error", "debug"]) {
 export default {
   async fetch(request) {
     if (request.method !== "POST") return new Response("POST a row", { status: 405 });
-    const { rowId, authUrl, apiUrl, tenant, creds } = await request.json();
+    const body = await request.json();
+    if (body.scenarioId) {
+      const scenario = scenarioById[body.scenarioId];
+      if (!scenario) return Response.json({ error: `unknown scenario ${body.scenarioId}` }, { status: 404 });
+      const result = await runScenario(scenario, {
+        lib: { AndOpenClient, AndOpenError, MemoryStore }, a: body.a, b: body.b, creds: body.creds, runtime: "workerd", watchUnhandled,
+      });
+      return Response.json({ ...result, console: consoleOut.splice(0) });
+    }
+    const { rowId, authUrl, apiUrl, tenant, creds } = body;
     const row = rowById[rowId];
     if (!row) return Response.json({ error: `unknown row ${rowId}` }, { status: 404 });
     try {

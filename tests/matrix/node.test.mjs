@@ -6,9 +6,15 @@ import { AndOpenClient, AndOpenError, MemoryStore } from "../../pkg/index.node.j
 import { rows } from "./rows.mjs";
 import { checkRow, runRow } from "./runner.mjs";
 import { CREDS, counters, newTenant, secretScan, startScanEmulator } from "./harness.mjs";
+import { startHostile } from "./hostile.mjs";
+import { scenarios, runScenario } from "./security.mjs";
+import { readFileSync } from "node:fs";
+import { initSync } from "../../pkg/andopen_client.js";
 
 let emu;
 let issued;
+let hostileA;
+let hostileB;
 const corpus = [];
 const stored = [];
 const consoleOut = [];
@@ -16,6 +22,8 @@ const originalConsole = {};
 
 before(async () => {
   ({ emu, issued } = await startScanEmulator());
+  hostileA = await startHostile("A");
+  hostileB = await startHostile("B");
   // Capture what the client (or its glue) prints; node:test reports through its own stream.
   for (const m of ["log", "info", "warn", "error", "debug", "trace"]) {
     originalConsole[m] = console[m];
@@ -25,6 +33,8 @@ before(async () => {
 after(async () => {
   Object.assign(console, originalConsole);
   await emu?.close();
+  await hostileA?.close();
+  await hostileB?.close();
 });
 
 for (const row of rows) {
@@ -43,9 +53,42 @@ for (const row of rows) {
   });
 }
 
+for (const scenario of scenarios) {
+  test(`security ${scenario.id}: ${scenario.name}`, async () => {
+    const result = await runScenario(scenario, {
+      lib: { AndOpenClient, AndOpenError, MemoryStore }, a: hostileA.url, b: hostileB.url, creds: CREDS, runtime: "node",
+      watchUnhandled(listener) {
+        process.on("unhandledRejection", listener);
+        return () => process.off("unhandledRejection", listener);
+      },
+    });
+    corpus.push(result.corpus);
+    result.issued.forEach((t) => issued.add(t));
+    assert.deepEqual(result.failures, []);
+  });
+}
+
+test("wasm memory does not grow with the size of an API body (a 50 MB json() body)", async () => {
+  // The package's glue module is a singleton: initSync returns the instance index.node.js made.
+  const wasm = initSync({ module: readFileSync(new URL("../../pkg/andopen_client_bg.wasm", import.meta.url)) });
+  const id = `memory-${process.pid}`;
+  await fetch(`${hostileA.url}/__hostile/config`, { method: "POST", body: JSON.stringify({ id, api: { mode: "big", bytes: 50_000_000 } }) });
+  const client = new AndOpenClient({
+    apiKey: CREDS.apiKey, tenant: id, clientId: CREDS.clientId, clientSecret: CREDS.clientSecret,
+    authUrl: `${hostileA.url}/t/${id}/auth`, apiUrl: `${hostileA.url}/t/${id}/v1`, timeoutMs: 30_000,
+  });
+  await client.accessToken();
+  const before = wasm.memory.buffer.byteLength;
+  const value = await client.json("/big");
+  const after = wasm.memory.buffer.byteLength;
+  assert.equal(value.pad.length, 50_000_000);
+  assert.ok(after - before <= 64 * 1024, `wasm memory grew from ${before} to ${after} bytes`);
+  client.free();
+});
+
 test("secret scan: no client secret, API key or issued token in any error, event, tokenInfo or console output; no secret in the store", () => {
   assert.ok(issued.size > 20, `the emulator issued ${issued.size} tokens`);
-  assert.ok(corpus.length === rows.length, "every row ran");
+  assert.ok(corpus.length === rows.length + scenarios.length, "every row and scenario ran");
   const hits = secretScan({ corpus: { corpus, console: consoleOut }, stored, issued, extraSecrets: [`${CREDS.clientSecret}-WRONG`, `${CREDS.apiKey}-WRONG`] });
   assert.deepEqual(hits, []);
 });

@@ -9,12 +9,14 @@ import { bundleWorkers } from "../worker/build.mjs";
 import { rows } from "./rows.mjs";
 import { checkRow } from "./runner.mjs";
 import { CREDS, counters, newTenant, secretScan, startScanEmulator } from "./harness.mjs";
+import { startHostile } from "./hostile.mjs";
+import { scenarios } from "./security.mjs";
 
 /** The matrix Worker, bundled against the packed package (tests/worker/build.mjs). */
 function buildMatrixWorker() {
   const bundled = bundleWorkers("matrix", {
     entries: ["tests/matrix/matrix-worker.js"],
-    sources: ["tests/matrix/rows.mjs", "tests/matrix/runner.mjs"],
+    sources: ["tests/matrix/rows.mjs", "tests/matrix/runner.mjs", "tests/matrix/security.mjs"],
   });
   return bundled["matrix-worker.js"];
 }
@@ -22,12 +24,16 @@ function buildMatrixWorker() {
 let emu;
 let issued;
 let mf;
+let hostileA;
+let hostileB;
 const corpus = [];
 const stored = [];
 
 before(async () => {
   const script = buildMatrixWorker();
   ({ emu, issued } = await startScanEmulator());
+  hostileA = await startHostile("A");
+  hostileB = await startHostile("B");
   mf = new Miniflare({
     modules: true,
     scriptPath: script,
@@ -40,6 +46,8 @@ before(async () => {
 after(async () => {
   await mf?.dispose();
   await emu?.close();
+  await hostileA?.close();
+  await hostileB?.close();
 });
 
 for (const row of rows) {
@@ -61,9 +69,23 @@ for (const row of rows) {
   });
 }
 
+for (const scenario of scenarios) {
+  test(`security ${scenario.id}: ${scenario.name}`, async () => {
+    const response = await mf.dispatchFetch("http://matrix/", {
+      method: "POST",
+      body: JSON.stringify({ scenarioId: scenario.id, a: hostileA.url, b: hostileB.url, creds: CREDS }),
+    });
+    const result = await response.json();
+    assert.equal(response.status, 200, result.harnessError ?? JSON.stringify(result));
+    corpus.push({ corpus: result.corpus, console: result.console });
+    result.issued.forEach((t) => issued.add(t));
+    assert.deepEqual(result.failures, []);
+  });
+}
+
 test("secret scan (workerd): no client secret, API key or issued token in any error, event, tokenInfo or console output; no secret in the store", () => {
   assert.ok(issued.size > 20, `the emulator issued ${issued.size} tokens`);
-  assert.equal(corpus.length, rows.length, "every row ran");
+  assert.equal(corpus.length, rows.length + scenarios.length, "every row and scenario ran");
   const hits = secretScan({ corpus, stored, issued, extraSecrets: [`${CREDS.clientSecret}-WRONG`, `${CREDS.apiKey}-WRONG`] });
   assert.deepEqual(hits, []);
 });

@@ -77,8 +77,10 @@ export async function startHostile(name) {
       case "401-until-tokens": {
         // Refuses every call until `a.tokens` tokens were handed out: what a server that revoked
         // a token and re-issues the same text looks like to a storm of concurrent calls.
+        // The refusals are spread over `a.spreadMs`, so some reach the client after it renewed.
         const served = issued.get(id)?.length ?? 0;
-        return served < a.tokens ? send(res, 401, { error: "invalid_token" }) : send(res, 200, { ok: true, n });
+        if (served >= a.tokens) return send(res, 200, { ok: true, n });
+        return setTimeout(() => send(res, 401, { error: "invalid_token" }), ((n * 37) % 10) * ((a.spreadMs ?? 0) / 10));
       }
       case "always-401-echo": {
         // Echoes every bearer token it has seen for this id (the current one and older ones).

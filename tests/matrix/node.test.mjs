@@ -78,10 +78,13 @@ test("wasm memory does not grow with the size of an API body (a 50 MB json() bod
     authUrl: `${hostileA.url}/t/${id}/auth`, apiUrl: `${hostileA.url}/t/${id}/v1`, timeoutMs: 30_000,
   });
   await client.accessToken();
+  // Both ways into json(): the warm path (no init) and the full one (with init).
   const before = wasm.memory.buffer.byteLength;
-  const value = await client.json("/big");
+  const warm = await client.json("/big");
+  const full = await client.json("/big", { headers: { "x-trace": "1" } });
   const after = wasm.memory.buffer.byteLength;
-  assert.equal(value.pad.length, 50_000_000);
+  assert.equal(warm.pad.length, 50_000_000);
+  assert.equal(full.pad.length, 50_000_000);
   assert.ok(after - before <= 64 * 1024, `wasm memory grew from ${before} to ${after} bytes`);
   client.free();
 });

@@ -159,7 +159,7 @@ export const scenarios = [
     id: "storm-same-token",
     name: "100 concurrent calls that all get 401, the auth server re-issuing the same text: one shared re-authentication (2 token requests)",
     async run(t) {
-      await t.configure({ token: { mode: "same" }, api: { mode: "401-until-tokens", tokens: 2 } });
+      await t.configure({ token: { mode: "same" }, api: { mode: "401-until-tokens", tokens: 2, spreadMs: 300 } });
       const client = t.client({ maxRetries: 0 });
       await client.accessToken();
       const results = await Promise.all(Array.from({ length: 100 }, () => t.settle(client.json("/x"))));

@@ -24,3 +24,12 @@ export declare class AndOpenError extends Error {
   /** From `Retry-After` (429/503). */
   readonly retryAfterSeconds: number | undefined;
 }
+
+// wasm-bindgen types the classes' `[Symbol.dispose]()` (for `using`). `Symbol.dispose` is in
+// TypeScript's lib from ES2025 / esnext.disposable on; this declares it for older `lib`
+// settings (ES2022 + DOM, the Workers template's ES2024), the same way @types/node does.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

@@ -29,7 +29,7 @@ run "cargo fmt --check" env -u RUSTUP_TOOLCHAIN cargo fmt --check
 run "clippy (host)" cargo clippy --all-targets -- -D warnings
 run "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 run "native core tests (cargo test)" cargo test
-run "emulator tests" node --test emulator/test/
+run "emulator tests" node --test "emulator/test/*.test.mjs"
 
 # The emulator for the wasm tests, on the ports tests/support/mod.rs was compiled with.
 export ANDOPEN_TEST_AUTH_URL="http://127.0.0.1:${ANDOPEN_TEST_AUTH_PORT:-4411}"
@@ -72,19 +72,20 @@ example_on_both() {
 # The npm package (release build, wasm-opt), installed from its tarball into a scratch Worker,
 # bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
 run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
-run "docs/API.md against the code; links stay inside the repository and the package" node --test tests/docs/
-run "TypeScript: the published .d.ts under a Workers project, tsc --init, strict + DOM" node --test tests/types/
+run "docs/API.md against the code; links stay inside the repository and the package" node --test "tests/docs/*.test.mjs"
+run "TypeScript: the published .d.ts under a Workers project, tsc --init, strict + DOM" node --test "tests/types/*.test.mjs"
 run "the example (examples/ping.mjs) in Node $(node --version) and $("$ANDOPEN_NODE22" --version)" example_on_both
-run "bundlers: Vite build in Chromium; require() in Node $(node --version)" node --test tests/bundlers/
+run "bundlers: Vite build in Chromium; require() in Node $(node --version)" node --test "tests/bundlers/*.test.mjs"
 run "require() in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/bundlers/require.test.mjs
-run "Worker tests in workerd (Miniflare $(node -p 'JSON.parse(require("fs").readFileSync("node_modules/miniflare/package.json")).version'))" node --test tests/worker/
+run "Worker tests in workerd (Miniflare $(node -p 'JSON.parse(require("fs").readFileSync("node_modules/miniflare/package.json")).version'))" node --test "tests/worker/*.test.mjs"
 run "fault matrix + secret scan in Node $(node --version)" node --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in workerd (Miniflare)" node --test tests/matrix/workerd.test.mjs
-run "demo page in headless Chromium (Playwright)" node --test tests/www/
+run "demo page in headless Chromium (Playwright)" node --test "tests/www/*.test.mjs"
 
 echo
 echo "==> test: all passed"
-passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^# pass [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -hoE '([0-9]+ failed;|^# fail [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+# node --test closes with "# pass N" (TAP, Node 22 when piped) or "ℹ pass N" (spec, Node 24).
+passed=$(grep -hoE '(test result: ok\. [0-9]+ passed|^(#|ℹ) pass [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -hoE '([0-9]+ failed;|^(#|ℹ) fail [0-9]+)' "$LOG" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
 echo "summary: ${passed:-0} passed, ${failed:-0} failed"

@@ -19,7 +19,7 @@ let server;
 let browser;
 
 const INDEX_HTML = `<!doctype html>
-<html><head><meta charset="utf-8"><title>andopen-client with Vite</title></head>
+<html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>andopen-client with Vite</title></head>
 <body><pre id="out">loading</pre><script type="module" src="/main.js"></script></body></html>
 `;
 // The app: credentials of the emulator, its URLs from the query string.
@@ -92,6 +92,7 @@ test("the built app makes one authenticated call in Chromium, with one token req
   const problems = [];
   page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
   page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
+  page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} for ${r.url()}`));
   const url = new URL(server.url);
   url.searchParams.set("tenant", tenant);
   url.searchParams.set("auth", emulator.authUrl);

@@ -252,6 +252,7 @@ proptest! {
             refresh_leeway_seconds: leeway,
             timeout_ms: timeout,
             max_retries: retries,
+            ..ConfigInput::default()
         });
         let shown = match result {
             Ok(c) => {

@@ -20,18 +20,50 @@ pub struct ConfigInput {
     pub timeout_ms: Option<f64>,
     pub max_retries: Option<f64>,
     pub max_response_bytes: Option<f64>,
+    pub profile: Option<String>,
+    pub token_url: Option<String>,
+    pub client_auth: Option<String>,
+    pub scope: Option<String>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
+}
+
+/// Which server dialect the client speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// &Open: JSON token requests with `x-api-key`, the tenant in the body and in API headers.
+    AndOpen,
+    /// Any RFC 6749 server: form-encoded token requests (§4.4, §6), bearer-only API calls.
+    OAuth2,
+}
+
+/// How an `oauth2` client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// HTTP Basic with the form-urlencoded id and secret (the RFC's default).
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Post,
 }
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    pub api_key: Secret,
-    pub tenant: String,
+    pub profile: Profile,
+    /// Always present for &Open; optional (and then never sent) for `oauth2`.
+    pub api_key: Option<Secret>,
+    pub tenant: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<Secret>,
     pub initial_refresh_token: Option<Secret>,
-    /// Base URLs without a trailing slash.
-    pub auth_url: String,
+    /// The token endpoint: `authUrl` + `/auth/token` for &Open, `tokenUrl` for `oauth2`.
+    pub token_url: String,
+    /// The API's base URL, without a trailing slash.
     pub api_url: String,
+    pub client_auth: ClientAuth,
+    /// `oauth2` token request parameters, sent when given.
+    pub scope: Option<String>,
+    pub audience: Option<String>,
+    pub resource: Option<String>,
     pub store_key: String,
     pub leeway_ms: f64,
     pub timeout_ms: f64,
@@ -51,8 +83,26 @@ const MAX_RESPONSE_BYTES: f64 = 9_007_199_254_740_991.0;
 
 impl Config {
     pub fn validate(input: ConfigInput) -> Result<Config, ClientError> {
-        let api_key = required("apiKey", input.api_key)?;
-        let tenant = required("tenant", input.tenant)?;
+        let profile = match input.profile.as_deref() {
+            None | Some("andopen") => Profile::AndOpen,
+            Some("oauth2") => Profile::OAuth2,
+            Some(_) => {
+                return Err(ClientError::config(
+                    "profile must be \"andopen\" or \"oauth2\"",
+                ))
+            }
+        };
+        let endpoints = Endpoints::validate(profile, &input)?;
+        let (api_key, tenant) = match profile {
+            Profile::AndOpen => (
+                Some(required("apiKey", input.api_key)?),
+                Some(required("tenant", input.tenant)?),
+            ),
+            Profile::OAuth2 => (
+                optional("apiKey", input.api_key)?,
+                optional("tenant", input.tenant)?,
+            ),
+        };
         let client_id = optional("clientId", input.client_id)?;
         let client_secret = optional("clientSecret", input.client_secret)?;
         let refresh_token = optional("refreshToken", input.refresh_token)?;
@@ -69,23 +119,6 @@ impl Config {
                 "clientSecret is required unless refreshToken is given",
             ));
         }
-
-        let (default_auth, default_api) = match input.environment.as_deref().unwrap_or("production")
-        {
-            "production" => ("https://auth.andopen.co", "https://api.andopen.co"),
-            // The seed names no staging API host; this default is our decision (andopen-api.md).
-            "staging" => (
-                "https://staging.auth.andopen.co",
-                "https://staging.api.andopen.co",
-            ),
-            _ => {
-                return Err(ClientError::config(
-                    "environment must be \"production\" or \"staging\"",
-                ))
-            }
-        };
-        let auth_url = base_url("authUrl", input.auth_url.as_deref().unwrap_or(default_auth))?;
-        let api_url = base_url("apiUrl", input.api_url.as_deref().unwrap_or(default_api))?;
 
         let leeway = number_in(
             "refreshLeewaySeconds",
@@ -127,20 +160,25 @@ impl Config {
         let store_key = match optional("storeKey", input.store_key)? {
             Some(key) => key,
             None => default_store_key(
-                &auth_url,
-                &tenant,
+                &endpoints.identity,
+                tenant.as_deref().unwrap_or_default(),
                 client_id.as_deref(),
                 refresh_token.as_deref(),
             ),
         };
         Ok(Config {
-            api_key: Secret::new(api_key),
+            profile,
+            api_key: api_key.map(Secret::new),
             tenant,
             client_id,
             client_secret: client_secret.map(Secret::new),
             initial_refresh_token: refresh_token.map(Secret::new),
-            auth_url,
-            api_url,
+            token_url: endpoints.token_url,
+            api_url: endpoints.api_url,
+            client_auth: endpoints.client_auth,
+            scope: endpoints.scope,
+            audience: endpoints.audience,
+            resource: endpoints.resource,
             store_key,
             leeway_ms: leeway * 1000.0,
             timeout_ms,
@@ -151,6 +189,100 @@ impl Config {
 
     pub fn can_use_client_credentials(&self) -> bool {
         self.client_id.is_some() && self.client_secret.is_some()
+    }
+}
+
+/// The profile's endpoints and token-request parameters, each option checked against the
+/// profile: an option the profile does not use is refused rather than silently ignored.
+struct Endpoints {
+    token_url: String,
+    api_url: String,
+    /// What the default store key hashes for the server: the auth URL (&Open, unchanged so
+    /// existing keys stay valid) or the token URL.
+    identity: String,
+    client_auth: ClientAuth,
+    scope: Option<String>,
+    audience: Option<String>,
+    resource: Option<String>,
+}
+
+impl Endpoints {
+    fn validate(profile: Profile, input: &ConfigInput) -> Result<Endpoints, ClientError> {
+        let only_for = |name: &str, given: bool, profile_name: &str| {
+            if given {
+                Err(ClientError::config(format!(
+                    "{name} is an option of profile: \"{profile_name}\" only"
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        match profile {
+            Profile::AndOpen => {
+                only_for("tokenUrl", input.token_url.is_some(), "oauth2")?;
+                only_for("clientAuth", input.client_auth.is_some(), "oauth2")?;
+                only_for("scope", input.scope.is_some(), "oauth2")?;
+                only_for("audience", input.audience.is_some(), "oauth2")?;
+                only_for("resource", input.resource.is_some(), "oauth2")?;
+                let (default_auth, default_api) =
+                    match input.environment.as_deref().unwrap_or("production") {
+                        "production" => ("https://auth.andopen.co", "https://api.andopen.co"),
+                        // The seed names no staging API host; our decision (andopen-api.md).
+                        "staging" => (
+                            "https://staging.auth.andopen.co",
+                            "https://staging.api.andopen.co",
+                        ),
+                        _ => {
+                            return Err(ClientError::config(
+                                "environment must be \"production\" or \"staging\"",
+                            ))
+                        }
+                    };
+                let auth_url =
+                    base_url("authUrl", input.auth_url.as_deref().unwrap_or(default_auth))?;
+                let api_url = base_url("apiUrl", input.api_url.as_deref().unwrap_or(default_api))?;
+                Ok(Endpoints {
+                    token_url: format!("{auth_url}/auth/token"),
+                    api_url,
+                    identity: auth_url,
+                    client_auth: ClientAuth::Basic,
+                    scope: None,
+                    audience: None,
+                    resource: None,
+                })
+            }
+            Profile::OAuth2 => {
+                only_for("environment", input.environment.is_some(), "andopen")?;
+                only_for("authUrl", input.auth_url.is_some(), "andopen")?;
+                let token_url = input
+                    .token_url
+                    .as_deref()
+                    .ok_or_else(|| ClientError::config("tokenUrl is required"))?;
+                let token_url = base_url("tokenUrl", token_url)?;
+                let api_url = input
+                    .api_url
+                    .as_deref()
+                    .ok_or_else(|| ClientError::config("apiUrl is required"))?;
+                let api_url = base_url("apiUrl", api_url)?;
+                let client_auth =
+                    match input.client_auth.as_deref() {
+                        None | Some("client_secret_basic") => ClientAuth::Basic,
+                        Some("client_secret_post") => ClientAuth::Post,
+                        Some(_) => return Err(ClientError::config(
+                            "clientAuth must be \"client_secret_basic\" or \"client_secret_post\"",
+                        )),
+                    };
+                Ok(Endpoints {
+                    identity: token_url.clone(),
+                    token_url,
+                    api_url,
+                    client_auth,
+                    scope: optional("scope", input.scope.clone())?,
+                    audience: optional("audience", input.audience.clone())?,
+                    resource: optional("resource", input.resource.clone())?,
+                })
+            }
+        }
     }
 }
 
@@ -245,14 +377,14 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
 /// tenants, clients or environments never share a key, and a refresh-token-only client is keyed
 /// by its refresh token without putting the token itself in a key.
 fn default_store_key(
-    auth_url: &str,
+    server: &str,
     tenant: &str,
     client_id: Option<&str>,
     refresh: Option<&str>,
 ) -> String {
     let identity = match client_id {
-        Some(id) => format!("{auth_url}\n{tenant}\nclient:{id}"),
-        None => format!("{auth_url}\n{tenant}\nrefresh:{}", refresh.unwrap_or("")),
+        Some(id) => format!("{server}\n{tenant}\nclient:{id}"),
+        None => format!("{server}\n{tenant}\nrefresh:{}", refresh.unwrap_or("")),
     };
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in identity.bytes() {
@@ -285,7 +417,7 @@ mod tests {
     #[test]
     fn defaults_are_production_and_the_documented_numbers() {
         let c = Config::validate(input()).expect("valid");
-        assert_eq!(c.auth_url, "https://auth.andopen.co");
+        assert_eq!(c.token_url, "https://auth.andopen.co/auth/token");
         assert_eq!(c.api_url, "https://api.andopen.co");
         assert_eq!(
             (c.leeway_ms, c.timeout_ms, c.max_retries),
@@ -300,12 +432,12 @@ mod tests {
         let mut i = input();
         i.environment = Some("staging".into());
         let c = Config::validate(i.clone()).expect("valid");
-        assert_eq!(c.auth_url, "https://staging.auth.andopen.co");
+        assert_eq!(c.token_url, "https://staging.auth.andopen.co/auth/token");
         assert_eq!(c.api_url, "https://staging.api.andopen.co");
         i.auth_url = Some("http://127.0.0.1:4401/".into());
         i.api_url = Some("http://localhost:4402/base//".into());
         let c = Config::validate(i).expect("valid");
-        assert_eq!(c.auth_url, "http://127.0.0.1:4401");
+        assert_eq!(c.token_url, "http://127.0.0.1:4401/auth/token");
         assert_eq!(c.api_url, "http://localhost:4402/base");
     }
 
@@ -492,5 +624,113 @@ mod tests {
                 && !shown.contains("secret-5678")
                 && !shown.contains("rt_abcdef")
         );
+    }
+
+    #[test]
+    fn the_oauth2_profile_is_as_strict_as_the_default_one() {
+        let oauth2 = || ConfigInput {
+            profile: Some("oauth2".into()),
+            token_url: Some("https://idp.example/token".into()),
+            api_url: Some("https://api.example".into()),
+            client_id: Some("id".into()),
+            client_secret: Some("secret".into()),
+            ..ConfigInput::default()
+        };
+        let c = Config::validate(oauth2()).expect("no apiKey, no tenant: fine for oauth2");
+        assert_eq!(
+            (c.profile, c.api_key.is_none(), c.tenant.is_none()),
+            (Profile::OAuth2, true, true)
+        );
+        assert_eq!(c.client_auth, ClientAuth::Basic);
+        assert!(c.store_key.starts_with("andopen:"));
+        for (input, why) in [
+            (
+                ConfigInput {
+                    token_url: None,
+                    ..oauth2()
+                },
+                "tokenUrl is required",
+            ),
+            (
+                ConfigInput {
+                    api_url: None,
+                    ..oauth2()
+                },
+                "apiUrl is required",
+            ),
+            (
+                ConfigInput {
+                    token_url: Some("http://idp.example/token".into()),
+                    ..oauth2()
+                },
+                "tokenUrl must use https",
+            ),
+            (
+                ConfigInput {
+                    environment: Some("production".into()),
+                    ..oauth2()
+                },
+                "environment is an option of profile: \"andopen\" only",
+            ),
+            (
+                ConfigInput {
+                    auth_url: Some("https://a".into()),
+                    ..oauth2()
+                },
+                "authUrl is an option",
+            ),
+            (
+                ConfigInput {
+                    client_auth: Some("private_key_jwt".into()),
+                    ..oauth2()
+                },
+                "clientAuth must be",
+            ),
+            (
+                ConfigInput {
+                    scope: Some(" ".into()),
+                    ..oauth2()
+                },
+                "scope must not be blank",
+            ),
+            (
+                ConfigInput {
+                    client_secret: None,
+                    ..oauth2()
+                },
+                "clientSecret is required",
+            ),
+            (
+                ConfigInput {
+                    profile: Some("saml".into()),
+                    ..oauth2()
+                },
+                "profile must be",
+            ),
+            (
+                ConfigInput {
+                    scope: Some("read".into()),
+                    ..input()
+                },
+                "scope is an option of profile: \"oauth2\" only",
+            ),
+            (
+                ConfigInput {
+                    token_url: Some("https://idp/t".into()),
+                    ..input()
+                },
+                "tokenUrl is an option",
+            ),
+        ] {
+            let message = err(input);
+            assert!(message.starts_with(why), "{why}: {message}");
+        }
+        // The same identity through another token endpoint is another store key.
+        let other = Config::validate(ConfigInput {
+            token_url: Some("https://other.example/token".into()),
+            ..oauth2()
+        })
+        .expect("valid");
+        assert_ne!(c.store_key, other.store_key);
     }
 }

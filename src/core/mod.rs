@@ -3,6 +3,7 @@
 pub mod api_scope;
 pub mod config;
 pub mod error;
+pub mod form;
 pub mod json;
 pub mod retry_policy;
 pub mod secret;

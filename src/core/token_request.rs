@@ -1,6 +1,7 @@
 //! Token requests as data (andopen-api.md steps 1 and 2): the JS layer only sends them.
 
-use super::config::Config;
+use super::config::{ClientAuth, Config, Profile};
+use super::form::{basic_authorization, write_form};
 use super::json::write_object;
 use super::secret::Secret;
 
@@ -30,35 +31,91 @@ pub struct TokenRequest {
 
 impl TokenRequest {
     pub fn new(config: &Config, grant: &Grant) -> TokenRequest {
-        let tenant = Some(config.tenant.as_str());
-        let body = match grant {
-            // Seed, step 1: the tenant reference goes in the body, never in a header here.
-            Grant::ClientCredentials => write_object(&[
-                ("grant_type", Some("client_credentials")),
-                ("tenant", tenant),
-                ("client_id", config.client_id.as_deref()),
-                (
-                    "client_secret",
-                    config.client_secret.as_ref().map(Secret::expose),
-                ),
-            ]),
-            // RFC 6749 §6 in the seed's JSON style: no client secret with a refresh.
-            Grant::RefreshToken(refresh) => write_object(&[
-                ("grant_type", Some("refresh_token")),
-                ("refresh_token", Some(refresh.expose())),
-                ("tenant", tenant),
-            ]),
+        let mut headers = Vec::with_capacity(4);
+        let body = match config.profile {
+            Profile::AndOpen => {
+                headers.push(("content-type", Secret::new("application/json")));
+                andopen_body(config, grant)
+            }
+            Profile::OAuth2 => {
+                headers.push((
+                    "content-type",
+                    Secret::new("application/x-www-form-urlencoded"),
+                ));
+                let (body, authorization) = oauth2_body(config, grant);
+                if let Some(authorization) = authorization {
+                    headers.push(("authorization", Secret::new(authorization)));
+                }
+                body
+            }
         };
+        headers.push(("accept", Secret::new("application/json")));
+        if let Some(api_key) = &config.api_key {
+            headers.push(("x-api-key", api_key.clone()));
+        }
         TokenRequest {
-            url: format!("{}/auth/token", config.auth_url),
-            headers: vec![
-                ("content-type", Secret::new("application/json")),
-                ("accept", Secret::new("application/json")),
-                ("x-api-key", config.api_key.clone()),
-            ],
+            url: config.token_url.clone(),
+            headers,
             body: Secret::new(body),
         }
     }
+}
+
+/// The &Open dialect: a JSON body with the tenant (the seed's steps 1 and 2).
+fn andopen_body(config: &Config, grant: &Grant) -> String {
+    let tenant = config.tenant.as_deref();
+    match grant {
+        // Seed, step 1: the tenant reference goes in the body, never in a header here.
+        Grant::ClientCredentials => write_object(&[
+            ("grant_type", Some("client_credentials")),
+            ("tenant", tenant),
+            ("client_id", config.client_id.as_deref()),
+            (
+                "client_secret",
+                config.client_secret.as_ref().map(Secret::expose),
+            ),
+        ]),
+        // RFC 6749 §6 in the seed's JSON style: no client secret with a refresh.
+        Grant::RefreshToken(refresh) => write_object(&[
+            ("grant_type", Some("refresh_token")),
+            ("refresh_token", Some(refresh.expose())),
+            ("tenant", tenant),
+        ]),
+    }
+}
+
+/// RFC 6749 §4.4.2 and §6: a form body, the client authenticated by HTTP Basic (returned as the
+/// `Authorization` value) or in the body. A client without a secret (a public client holding a
+/// refresh token) sends only its `client_id`, as §3.2.1 asks.
+fn oauth2_body(config: &Config, grant: &Grant) -> (String, Option<String>) {
+    let secret = config.client_secret.as_ref().map(Secret::expose);
+    let id = config.client_id.as_deref();
+    let basic = match (config.client_auth, id, secret) {
+        (ClientAuth::Basic, Some(id), Some(secret)) => Some(basic_authorization(id, secret)),
+        _ => None,
+    };
+    let (body_id, body_secret) = match (&basic, config.client_auth) {
+        (Some(_), _) => (None, None),
+        (None, ClientAuth::Post) => (id, secret),
+        (None, ClientAuth::Basic) => (id, None),
+    };
+    let body = match grant {
+        Grant::ClientCredentials => write_form(&[
+            ("grant_type", Some("client_credentials")),
+            ("scope", config.scope.as_deref()),
+            ("audience", config.audience.as_deref()),
+            ("resource", config.resource.as_deref()),
+            ("client_id", body_id),
+            ("client_secret", body_secret),
+        ]),
+        Grant::RefreshToken(refresh) => write_form(&[
+            ("grant_type", Some("refresh_token")),
+            ("refresh_token", Some(refresh.expose())),
+            ("client_id", body_id),
+            ("client_secret", body_secret),
+        ]),
+    };
+    (body, basic)
 }
 
 #[cfg(test)]
@@ -95,6 +152,70 @@ mod tests {
                 ("x-api-key", "key-1")
             ]
         );
+    }
+
+    fn oauth2(client_auth: Option<&str>) -> Config {
+        Config::validate(ConfigInput {
+            profile: Some("oauth2".into()),
+            token_url: Some("https://idp.example/oauth/token".into()),
+            api_url: Some("https://api.example/v1".into()),
+            client_id: Some("my client".into()),
+            client_secret: Some("s3:cr&t".into()),
+            client_auth: client_auth.map(str::to_owned),
+            scope: Some("read write".into()),
+            resource: Some("https://api.example/".into()),
+            ..ConfigInput::default()
+        })
+        .expect("valid oauth2 config")
+    }
+
+    fn header<'a>(r: &'a TokenRequest, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.expose())
+    }
+
+    #[test]
+    fn oauth2_client_credentials_with_basic_authentication() {
+        let r = TokenRequest::new(&oauth2(None), &Grant::ClientCredentials);
+        assert_eq!(r.url, "https://idp.example/oauth/token");
+        assert_eq!(
+            r.body.expose(),
+            "grant_type=client_credentials&scope=read+write&resource=https%3A%2F%2Fapi.example%2F"
+        );
+        assert_eq!(
+            header(&r, "content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        // RFC 6749 §2.3.1: "my+client" and "s3%3Acr%26t", joined by ':' and base64-encoded.
+        assert_eq!(
+            header(&r, "authorization"),
+            Some("Basic bXkrY2xpZW50OnMzJTNBY3IlMjZ0")
+        );
+        assert_eq!(header(&r, "x-api-key"), None, "no apiKey, no x-api-key");
+    }
+
+    #[test]
+    fn oauth2_post_authentication_and_refresh() {
+        let config = oauth2(Some("client_secret_post"));
+        let r = TokenRequest::new(&config, &Grant::ClientCredentials);
+        assert_eq!(header(&r, "authorization"), None);
+        assert!(r
+            .body
+            .expose()
+            .ends_with("&client_id=my+client&client_secret=s3%3Acr%26t"));
+        let r = TokenRequest::new(&config, &Grant::RefreshToken(Secret::new("rt/1")));
+        assert_eq!(
+            r.body.expose(),
+            "grant_type=refresh_token&refresh_token=rt%2F1&client_id=my+client&client_secret=s3%3Acr%26t"
+        );
+        let basic = TokenRequest::new(&oauth2(None), &Grant::RefreshToken(Secret::new("rt")));
+        assert_eq!(
+            basic.body.expose(),
+            "grant_type=refresh_token&refresh_token=rt"
+        );
+        assert!(header(&basic, "authorization").is_some());
     }
 
     #[test]

@@ -279,7 +279,8 @@ fn limits(inner: &Inner) -> Limits {
 }
 
 /// The headers of the seed's step 3 for `held`: x-api-key, the bearer token, both tenant headers
-/// (andopen-api.md sends the tenant reference in each) and Accept. Built once per token.
+/// (andopen-api.md sends the tenant reference in each) and Accept. An `oauth2` client without
+/// an API key or a tenant sends the bearer token and Accept only. Built once per token.
 fn api_headers(inner: &Inner, held: &HeldToken) -> js_sys::Object {
     if let Some((cached_for, headers)) = &inner.state.borrow().api_headers {
         if cached_for == &held.token {
@@ -288,13 +289,18 @@ fn api_headers(inner: &Inner, held: &HeldToken) -> js_sys::Object {
     }
     let config = &inner.config;
     let authorization = format!("Bearer {}", held.token.expose());
-    let headers = header_object([
-        ("x-api-key", config.api_key.expose()),
+    let mut pairs = vec![
         ("authorization", authorization.as_str()),
-        ("x-andopen-tenant", config.tenant.as_str()),
-        ("x-andopen-client", config.tenant.as_str()),
         ("accept", "application/json"),
-    ]);
+    ];
+    if let Some(api_key) = &config.api_key {
+        pairs.push(("x-api-key", api_key.expose()));
+    }
+    if let Some(tenant) = &config.tenant {
+        pairs.push(("x-andopen-tenant", tenant.as_str()));
+        pairs.push(("x-andopen-client", tenant.as_str()));
+    }
+    let headers = header_object(pairs);
     inner.state.borrow_mut().api_headers = Some((held.token.clone(), headers.clone()));
     headers
 }

@@ -57,8 +57,8 @@ impl Inner {
     /// echo an old one back after a renewal).
     pub fn redactor(&self) -> Redactor {
         let mut r = Redactor::new();
-        r.add(&self.config.api_key);
         for secret in [
+            &self.config.api_key,
             &self.config.client_secret,
             &self.config.initial_refresh_token,
         ]

@@ -24,7 +24,7 @@ pub struct Options {
 }
 
 /// Every option js-api.md names; anything else is refused so a typo is not silently ignored.
-const KNOWN: [&str; 17] = [
+const KNOWN: [&str; 23] = [
     "apiKey",
     "tenant",
     "clientId",
@@ -42,6 +42,12 @@ const KNOWN: [&str; 17] = [
     "fetch",
     "onEvent",
     "dangerouslyAllowBrowser",
+    "profile",
+    "tokenUrl",
+    "clientAuth",
+    "scope",
+    "audience",
+    "resource",
 ];
 
 fn field(options: &JsValue, name: &str) -> Option<JsValue> {
@@ -132,6 +138,12 @@ impl Options {
                 timeout_ms: number(options, "timeoutMs")?,
                 max_retries: number(options, "maxRetries")?,
                 max_response_bytes: number(options, "maxResponseBytes")?,
+                profile: string(options, "profile")?,
+                token_url: string(options, "tokenUrl")?,
+                client_auth: string(options, "clientAuth")?,
+                scope: string(options, "scope")?,
+                audience: string(options, "audience")?,
+                resource: string(options, "resource")?,
             },
             store,
             fetch: function(options, "fetch")?,

@@ -58,19 +58,13 @@ export interface AndOpenEvent {
   message?: string;
 }
 
-export interface AndOpenClientOptions {
-  /** Sent as `x-api-key` to both servers. */
-  apiKey: string;
-  /** The tenant reference (`x-andopen-tenant`). */
-  tenant: string;
+/** What every profile shares. */
+export interface CommonClientOptions {
   /** Required unless `refreshToken` is given. */
   clientId?: string;
   clientSecret?: string;
   /** Start from a saved refresh token (a client with only this works until it is refused). */
   refreshToken?: string;
-  environment?: "production" | "staging";
-  authUrl?: string;
-  apiUrl?: string;
   /** Default: the client's own memory. */
   store?: TokenStore;
   storeKey?: string;
@@ -80,9 +74,43 @@ export interface AndOpenClientOptions {
   timeoutMs?: number;
   /** For 429 / 5xx / network errors, with backoff. Default 2. */
   maxRetries?: number;
+  /** The most `json()`/`ping()` read of a body, in bytes. Default: no limit. */
+  maxResponseBytes?: number;
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  onEvent?: (event: AndOpenEvent) => void;
+  /** May return a promise; a rejection is ignored like a throw. */
+  onEvent?: (event: AndOpenEvent) => void | Promise<void>;
   /** Allow a clientSecret in a browser page (demos and trusted setups only). */
   dangerouslyAllowBrowser?: boolean;
 }
+
+/** The &Open API (the default profile). */
+export interface AndOpenProfileOptions extends CommonClientOptions {
+  profile?: "andopen";
+  /** Sent as `x-api-key` to both servers. */
+  apiKey: string;
+  /** The tenant reference (`x-andopen-tenant`). */
+  tenant: string;
+  environment?: "production" | "staging";
+  authUrl?: string;
+  apiUrl?: string;
+}
+
+/** Any RFC 6749 authorization server and bearer-protected API. */
+export interface OAuth2ProfileOptions extends CommonClientOptions {
+  profile: "oauth2";
+  /** The token endpoint's full URL. */
+  tokenUrl: string;
+  apiUrl: string;
+  /** RFC 6749 §2.3.1. Default "client_secret_basic". */
+  clientAuth?: "client_secret_basic" | "client_secret_post";
+  scope?: string;
+  audience?: string;
+  resource?: string;
+  /** Sent as `x-api-key` when given. */
+  apiKey?: string;
+  /** Sent as `x-andopen-tenant` when given. */
+  tenant?: string;
+}
+
+export type AndOpenClientOptions = AndOpenProfileOptions | OAuth2ProfileOptions;
 "#;

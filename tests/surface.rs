@@ -110,7 +110,7 @@ async fn kv_store_clamps_ttls_to_kv_minimum() {
     Reflect::set(&namespace, &"put".into(), put.as_ref()).expect("set");
     Reflect::set(&namespace, &"get".into(), get_fn.as_ref()).expect("set");
     Reflect::set(&namespace, &"delete".into(), get_fn.as_ref()).expect("set");
-    let kv = KvStore::new(namespace.into()).expect("a KV-like object");
+    let kv = KvStore::new(namespace.into(), None).expect("a KV-like object");
     JsFuture::from(kv.put("k", "v", obj(r#"{"expirationTtl":5}"#)))
         .await
         .expect("put");
@@ -122,7 +122,7 @@ async fn kv_store_clamps_ttls_to_kv_minimum() {
         .map(|p| num(&Array::from(&p).get(1), "expirationTtl"))
         .collect();
     assert_eq!(ttls, [60.0, 3601.0]);
-    assert!(KvStore::new(JsValue::from_str("not a namespace")).is_err());
+    assert!(KvStore::new(JsValue::from_str("not a namespace"), None).is_err());
 }
 
 /// Drives success and failure paths with secrets echoed back by the server, and searches

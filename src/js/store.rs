@@ -15,6 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::error::describe_thrown;
 use super::runtime::now_ms;
+use crate::core::error::ClientError;
 use crate::core::token_response::MAX_BODY_BYTES;
 
 /// The least `expirationTtl` Workers KV accepts, in seconds.
@@ -179,12 +180,100 @@ impl MemoryStore {
     }
 }
 
+/// The shortest `encryptionKey` accepted: 32 characters, as many bytes as the AES-256 key that
+/// HKDF derives from it (a shorter secret would be the weakest link).
+const MIN_ENCRYPTION_KEY_CHARS: usize = 32;
+
+#[wasm_bindgen(module = "/src/js/kv_crypto.js")]
+extern "C" {
+    /// AES-256-GCM for one `KvStore` (kv_crypto.js has the format and the HKDF parameters).
+    type KvCipher;
+
+    #[wasm_bindgen(constructor)]
+    fn new(secret: &str) -> KvCipher;
+
+    /// `namespace.get(key)`, decrypted; rejects with a `KvDecryptionError` for a value that
+    /// does not decrypt.
+    #[wasm_bindgen(method)]
+    fn get(this: &KvCipher, namespace: &Object, key: &str) -> Promise;
+
+    /// `namespace.put(key, <encrypted value>, options)`.
+    #[wasm_bindgen(method)]
+    fn put(
+        this: &KvCipher,
+        namespace: &Object,
+        key: &str,
+        value: &str,
+        options: &Object,
+    ) -> Promise;
+
+    #[wasm_bindgen(js_name = hasWebCrypto)]
+    fn has_web_crypto() -> bool;
+}
+
+#[wasm_bindgen(module = "/src/js/guard.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = copyOptions)]
+    fn copy_options(options: &JsValue) -> JsValue;
+}
+
+/// The options of `new KvStore(namespace, options)`: the `encryptionKey` secret, if any.
+fn read_kv_options(options: Option<&JsValue>) -> Result<Option<String>, ClientError> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else {
+        return Ok(None);
+    };
+    if !options.is_object() {
+        return Err(ClientError::config("KvStore options must be an object"));
+    }
+    // Read once into a plain copy: a getter or Proxy trap that throws is a typed error here.
+    let copy = copy_options(options);
+    if !copy.is_object() {
+        return Err(ClientError::config(
+            "KvStore options could not be read (a getter or Proxy trap threw)",
+        ));
+    }
+    let keys = Object::keys(copy.unchecked_ref::<Object>());
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if key != "encryptionKey" {
+            return Err(ClientError::config(format!(
+                "unknown KvStore option \"{key}\""
+            )));
+        }
+    }
+    if keys.length() == 0 {
+        return Ok(None);
+    }
+    // Present but undefined is refused, not taken as "no encryption": it is what an unset
+    // Worker secret (`env.X`) gives, and tokens would then be stored in the clear unnoticed.
+    let value = Reflect::get(&copy, &JsValue::from_str("encryptionKey")).unwrap_or_default();
+    let Some(secret) = value.as_string() else {
+        return Err(ClientError::config(
+            "encryptionKey must be a string of at least 32 characters (is the Worker secret set?)",
+        ));
+    };
+    if secret.chars().count() < MIN_ENCRYPTION_KEY_CHARS {
+        return Err(ClientError::config(format!(
+            "encryptionKey must be at least {MIN_ENCRYPTION_KEY_CHARS} characters long"
+        )));
+    }
+    if !has_web_crypto() {
+        return Err(ClientError::config(
+            "encryptionKey needs WebCrypto (crypto.subtle), which this runtime does not have",
+        ));
+    }
+    Ok(Some(secret))
+}
+
 /// Wraps a Workers KV namespace binding and applies KV's rules: `expirationTtl` is never below
 /// 60 s (KV refuses it; the `expiresAt` inside the value keeps a short-lived token from being
-/// used late), and values are plain strings.
+/// used late), and values are plain strings. With `encryptionKey`, every value is encrypted
+/// (AES-256-GCM, kv_crypto.js), and one that does not decrypt makes `get` reject, which the
+/// client reports as `store_error` and treats as a miss.
 #[wasm_bindgen]
 pub struct KvStore {
     namespace: Object,
+    cipher: Option<KvCipher>,
 }
 
 #[wasm_bindgen]
@@ -192,15 +281,18 @@ impl KvStore {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "KVNamespaceLike")] namespace: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KvStoreOptions")] options: Option<Object>,
     ) -> Result<KvStore, JsValue> {
         if !is_store_like(&namespace) {
-            return Err(crate::core::error::ClientError::config(
+            return Err(ClientError::config(
                 "KvStore needs a KV namespace binding (an object with get, put and delete)",
             )
             .into());
         }
+        let secret = read_kv_options(options.as_ref().map(|o| o.as_ref()))?;
         Ok(KvStore {
             namespace: namespace.unchecked_into(),
+            cipher: secret.map(|s| KvCipher::new(&s)),
         })
     }
 
@@ -216,7 +308,10 @@ impl KvStore {
 
     #[wasm_bindgen(unchecked_return_type = "Promise<string | null>")]
     pub fn get(&self, key: &str) -> Promise {
-        self.call("get", &[JsValue::from_str(key)])
+        match &self.cipher {
+            Some(cipher) => cipher.get(&self.namespace, key),
+            None => self.call("get", &[JsValue::from_str(key)]),
+        }
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
@@ -237,14 +332,17 @@ impl KvStore {
             &JsValue::from_str("expirationTtl"),
             &JsValue::from_f64(ttl.ceil().max(KV_MIN_TTL_SECONDS)),
         );
-        self.call(
-            "put",
-            &[
-                JsValue::from_str(key),
-                JsValue::from_str(value),
-                kv_options.into(),
-            ],
-        )
+        match &self.cipher {
+            Some(cipher) => cipher.put(&self.namespace, key, value, &kv_options),
+            None => self.call(
+                "put",
+                &[
+                    JsValue::from_str(key),
+                    JsValue::from_str(value),
+                    kv_options.into(),
+                ],
+            ),
+        }
     }
 
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]

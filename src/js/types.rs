@@ -25,6 +25,16 @@ export interface KVNamespaceLike {
   delete(key: string): Promise<void>;
 }
 
+/** The second argument of `new KvStore(namespace, options)`. */
+export interface KvStoreOptions {
+  /**
+   * Encrypts every value at rest (AES-256-GCM, key derived by HKDF-SHA256 from this secret).
+   * At least 32 characters; keep it as a Worker secret. A stored value that does not decrypt
+   * (another key, tampered, written unencrypted) is a miss plus a `store_error` event.
+   */
+  encryptionKey?: string;
+}
+
 export interface TokenInfo {
   /** Milliseconds since the epoch, like `Date.now()`. */
   expiresAt: number;

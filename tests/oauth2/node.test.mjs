@@ -1,0 +1,40 @@
+// `profile: "oauth2"` against a real authorization server (oidc-provider, provider.mjs) in Node,
+// through the built package (pkg/index.node.js): the scenarios of scenarios.mjs, then a secret
+// scan over all they produced. `node --test tests/oauth2/node.test.mjs`
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { AndOpenClient, AndOpenError, MemoryStore } from "../../pkg/index.node.js";
+import { runScenario, scenarios } from "./scenarios.mjs";
+import { startScenarioEnv } from "./setup.mjs";
+
+let setup;
+const corpus = [];
+const consoleOut = [];
+const originalConsole = {};
+
+before(async () => {
+  setup = await startScenarioEnv("node");
+  // What the client (or its glue) prints, for the scan; node:test reports through its own stream.
+  for (const m of ["log", "info", "warn", "error", "debug", "trace"]) {
+    originalConsole[m] = console[m];
+    console[m] = (...args) => { consoleOut.push(`${m}: ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(" ")}`); };
+  }
+});
+after(async () => {
+  Object.assign(console, originalConsole);
+  await setup?.close();
+});
+
+for (const scenario of scenarios) {
+  test(`${scenario.id}: ${scenario.name}`, async () => {
+    const result = await runScenario(scenario, { lib: { AndOpenClient, AndOpenError, MemoryStore }, ...setup.ctxFor(scenario) });
+    corpus.push(result.corpus);
+    assert.deepEqual(result.failures, []);
+  });
+}
+
+test("secret scan (Node): no client secret, wrong secret or issued token in any error, event, tokenInfo or console output", () => {
+  assert.equal(corpus.length, scenarios.length, "every scenario ran");
+  assert.ok(setup.env.issued.size >= 6, `the provider issued ${setup.env.issued.size} tokens`);
+  assert.deepEqual(setup.secretScan({ corpus, console: consoleOut }), []);
+});

@@ -22,8 +22,10 @@ const INDEX_HTML = `<!doctype html>
 <html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>andopen-client with Vite</title></head>
 <body><pre id="out">loading</pre><script type="module" src="/main.js"></script></body></html>
 `;
-// The app: credentials of the emulator, its URLs from the query string.
-const MAIN_JS = `import { AndOpenClient, AndOpenError } from "andopen-client";
+// The app: credentials of the emulator, its URLs from the query string. It imports AndOpenClient
+// alone, as most apps do: the entry's `await init(...)` must survive tree-shaking even then
+// (with `"sideEffects": false` in the package, Vite dropped it and the client had no wasm).
+const MAIN_JS = `import { AndOpenClient } from "andopen-client";
 const params = new URLSearchParams(location.search);
 const out = document.getElementById("out");
 try {
@@ -35,7 +37,7 @@ try {
   const banner = await client.ping();
   out.textContent = JSON.stringify({ banner, info: await client.tokenInfo() });
 } catch (error) {
-  out.textContent = JSON.stringify({ error: String(error), code: error instanceof AndOpenError ? error.code : null });
+  out.textContent = JSON.stringify({ error: String(error), code: error?.name === "AndOpenError" ? error.code : null });
 }
 document.body.dataset.done = "true";
 `;

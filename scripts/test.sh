@@ -2,9 +2,10 @@
 # Runs every test (README, command 2): formatting, clippy on host and wasm32, the native core
 # tests, the emulator's own tests, the wasm tests in Node and in headless Chromium against an
 # emulator this script starts and stops, then the npm package: its types, its docs, bundlers,
-# workerd, the fault matrix and the demo page. Node: everything runs on the Node first on PATH
-# (24, scripts/env.sh); the wasm tests in Node, the fault matrix in Node, the example and the
-# require() test run again on Node 22 ($ANDOPEN_NODE22).
+# workerd, the fault matrix, profile "oauth2" against oidc-provider and the demo page. Node:
+# everything runs on the Node first on PATH (24, scripts/env.sh); the wasm tests in Node, the
+# fault matrix and the oauth2 tests in Node, the example and the require() test run again on
+# Node 22 ($ANDOPEN_NODE22).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -81,6 +82,9 @@ run "Worker tests in workerd (Miniflare $(node -p 'JSON.parse(require("fs").read
 run "fault matrix + secret scan in Node $(node --version)" node --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in workerd (Miniflare)" node --test tests/matrix/workerd.test.mjs
+# profile "oauth2" against a real authorization server (oidc-provider) and a JWT-checking API.
+run "oauth2 against oidc-provider in Node $(node --version) and workerd" node --test "tests/oauth2/*.test.mjs"
+run "oauth2 against oidc-provider in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/oauth2/node.test.mjs
 run "demo page in headless Chromium (Playwright)" node --test "tests/www/*.test.mjs"
 
 echo

@@ -4,7 +4,11 @@ export type {
   AndOpenErrorCode,
   AndOpenEvent,
   AndOpenEventType,
+  AndOpenProfileOptions,
+  CommonClientOptions,
   KVNamespaceLike,
+  KvStoreOptions,
+  OAuth2ProfileOptions,
   TokenInfo,
   TokenStore,
 } from "./andopen_client.js";

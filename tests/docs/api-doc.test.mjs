@@ -45,11 +45,25 @@ function union(dts, name) {
   return extract(body[1], /"([^"]+)"/g, `members of ${name}`);
 }
 
-/** The field names of `interface Name { … }` (one level, as the generated types are). */
-function interfaceFields(dts, name) {
-  const body = dts.match(new RegExp(`interface ${name}\\s*\\{([\\s\\S]*?)\\n\\}`));
-  if (!body) throw new Error(`no interface ${name} in the generated .d.ts`);
-  return extract(body[1], /^\s+(?:readonly\s+)?([A-Za-z_$][\w$]*)\??:/gm, `fields of ${name}`);
+/**
+ * The field names of a type: `interface Name extends A, B { … }` (its own fields and those of
+ * the interfaces it extends) or `type Name = A | B` (the fields of each member).
+ */
+function interfaceFields(dts, name, seen = new Set()) {
+  if (seen.has(name)) return [];
+  seen.add(name);
+  const iface = dts.match(new RegExp(`interface ${name}\\b(?:\\s+extends\\s+([\\w\\s,]+?))?\\s*\\{([\\s\\S]*?)\\n\\}`));
+  if (iface) {
+    const own = [...iface[2].matchAll(/^\s+(?:readonly\s+)?([A-Za-z_$][\w$]*)\??:/gm)].map((m) => m[1]);
+    const inherited = (iface[1] ?? "").split(",").map((x) => x.trim()).filter(Boolean).flatMap((base) => interfaceFields(dts, base, seen));
+    const fields = [...new Set([...own, ...inherited])];
+    if (fields.length === 0) throw new Error(`extracted no fields of ${name}: update this test`);
+    return fields;
+  }
+  const alias = dts.match(new RegExp(`type ${name}\\s*=([^;]*);`));
+  if (!alias) throw new Error(`no interface or type ${name} in the generated .d.ts`);
+  const members = extract(alias[1], /\b([A-Z]\w*)\b/g, `members of type ${name}`);
+  return [...new Set(members.flatMap((member) => interfaceFields(dts, member, seen)))];
 }
 
 /** Every exported class of a .d.ts, with its methods (constructor and [Symbol.dispose] included). */

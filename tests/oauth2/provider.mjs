@@ -115,11 +115,15 @@ export async function startOAuth2Env({ clients, accessTokenTTL = 3600 }) {
     ttl: {
       ClientCredentials: (ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
       AccessToken: (ctx, token) => token.resourceServer?.accessTokenTTL ?? accessTokenTTL,
+      Grant: 86400,
+      IdToken: 3600,
+      RefreshToken: 86400,
     },
     adapter: memoryAdapter(),
     // Keeps oidc-provider from warning about its development defaults.
     cookies: { keys: [randomUUID()] },
-    findAccount: async () => undefined,
+    // The one end user behind the refresh tokens that mintRefreshToken() makes.
+    findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
   });
 
   // Every request to the token endpoint, recorded after the provider answered it.
@@ -136,7 +140,9 @@ export async function startOAuth2Env({ clients, accessTokenTTL = 3600 }) {
       clientId = decodeURIComponent(decoded.slice(0, decoded.indexOf(":")).replace(/\+/g, "%20"));
     }
     const answer = typeof ctx.body === "object" && ctx.body !== null ? ctx.body : {};
+    const format = (t) => (t === undefined ? undefined : t.split(".").length === 3 ? "jwt" : "opaque");
     if (answer.access_token) issued.add(answer.access_token);
+    if (answer.refresh_token) issued.add(answer.refresh_token);
     tokenRequests.push({
       clientId,
       method: authorization ? "client_secret_basic" : body.client_secret ? "client_secret_post" : "none",
@@ -150,6 +156,8 @@ export async function startOAuth2Env({ clients, accessTokenTTL = 3600 }) {
       tokenType: answer.token_type,
       expiresIn: answer.expires_in,
       grantedScope: answer.scope,
+      accessTokenFormat: format(answer.access_token),
+      refreshTokenIssued: answer.refresh_token !== undefined,
       wwwAuthenticate: ctx.response.get("www-authenticate") || undefined,
     });
   });
@@ -206,8 +214,30 @@ export async function startOAuth2Env({ clients, accessTokenTTL = 3600 }) {
     };
   }
 
+  /**
+   * A refresh token for `clientId`, as an authorization code flow with `offline_access` would
+   * leave it (client credentials never yield one): a Grant of `scope` for the API, saved through
+   * the provider's own models.
+   */
+  async function mintRefreshToken(clientId, { scope = `offline_access ${API_SCOPE}` } = {}) {
+    const client = await provider.Client.find(clientId);
+    const accountId = "end-user-1";
+    const grant = new provider.Grant({ clientId, accountId });
+    const oidcScopes = scope.split(" ").filter((s) => s === "openid" || s === "offline_access");
+    grant.addOIDCScope(oidcScopes.join(" "));
+    grant.addResourceScope(resource, API_SCOPE);
+    const grantId = await grant.save();
+    const refreshToken = new provider.RefreshToken({
+      client, accountId, grantId, scope, resource, gty: "authorization_code", expiresWithSession: false,
+    });
+    const value = await refreshToken.save();
+    issued.add(value);
+    return value;
+  }
+
   return {
     issuer,
+    mintRefreshToken,
     tokenUrl: `${issuer}/token`,
     apiUrl: apiOrigin,
     resource,

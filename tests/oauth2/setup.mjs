@@ -23,10 +23,11 @@ export async function startScenarioEnv(runtime) {
   return {
     env,
     /** What a scenario needs, as plain JSON (it crosses into the Worker). */
-    ctxFor(scenario) {
+    async ctxFor(scenario) {
+      const refreshToken = scenario.refreshScope && (await env.mintRefreshToken(creds[scenario.id].clientId, { scope: scenario.refreshScope }));
       return {
         env: { tokenUrl: env.tokenUrl, apiUrl: env.apiUrl, resource: env.resource, controlUrl: env.controlUrl, closedUrl },
-        creds: creds[scenario.id],
+        creds: { ...creds[scenario.id], refreshToken },
         tag: `${scenario.id}-${runtime}`,
         runtime,
       };

@@ -42,7 +42,12 @@ function undecryptable(why) {
   return error;
 }
 
+// Uint8Array.prototype.toBase64 / Uint8Array.fromBase64 (ES2026) where the runtime has them
+// (workerd does): several times faster than the btoa/atob fallback (bench/kv-crypto.mjs).
+const NATIVE_BASE64 = typeof Uint8Array.prototype.toBase64 === "function" && typeof Uint8Array.fromBase64 === "function";
+
 function toBase64url(bytes) {
+  if (NATIVE_BASE64) return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {
     binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
@@ -53,15 +58,15 @@ function toBase64url(bytes) {
 // Strict: only the base64url alphabet, no padding, no length that cannot be one (RFC 4648 §5).
 function fromBase64url(text) {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
-  let binary;
   try {
-    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - (text.length % 4)) % 4));
+    if (NATIVE_BASE64) return Uint8Array.fromBase64(text, { alphabet: "base64url" });
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - (text.length % 4)) % 4));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return bytes;
   } catch {
     return null;
   }
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 async function deriveKey(secret) {

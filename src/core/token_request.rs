@@ -108,9 +108,13 @@ fn oauth2_body(config: &Config, grant: &Grant) -> (String, Option<String>) {
             ("client_id", body_id),
             ("client_secret", body_secret),
         ]),
+        // RFC 8707 §2.2: the resource (and its audience synonym) again, so the refreshed token
+        // is for the same API; not the scope, which a server may refuse to widen.
         Grant::RefreshToken(refresh) => write_form(&[
             ("grant_type", Some("refresh_token")),
             ("refresh_token", Some(refresh.expose())),
+            ("audience", config.audience.as_deref()),
+            ("resource", config.resource.as_deref()),
             ("client_id", body_id),
             ("client_secret", body_secret),
         ]),
@@ -208,12 +212,12 @@ mod tests {
         let r = TokenRequest::new(&config, &Grant::RefreshToken(Secret::new("rt/1")));
         assert_eq!(
             r.body.expose(),
-            "grant_type=refresh_token&refresh_token=rt%2F1&client_id=my+client&client_secret=s3%3Acr%26t"
+            "grant_type=refresh_token&refresh_token=rt%2F1&resource=https%3A%2F%2Fapi.example%2F&client_id=my+client&client_secret=s3%3Acr%26t"
         );
         let basic = TokenRequest::new(&oauth2(None), &Grant::RefreshToken(Secret::new("rt")));
         assert_eq!(
             basic.body.expose(),
-            "grant_type=refresh_token&refresh_token=rt"
+            "grant_type=refresh_token&refresh_token=rt&resource=https%3A%2F%2Fapi.example%2F"
         );
         assert!(header(&basic, "authorization").is_some());
     }

@@ -202,7 +202,8 @@ function typedBody(body) {
 // Content-Type only with a body, unless the caller set one).
 function buildHeaders(clientHeaders, userHeaders, jsonBody) {
   if (userHeaders == null) {
-    return jsonBody ? { ...clientHeaders, "content-type": "application/json" } : clientHeaders;
+    // The client's own Content-Type (a form-encoded token request) wins over the JSON default.
+    return jsonBody ? { "content-type": "application/json", ...clientHeaders } : clientHeaders;
   }
   const headers = new Headers(userHeaders);
   for (const name in clientHeaders) {
@@ -230,7 +231,10 @@ export function discard(response) {
 // Rust carries on exactly as if it had made the attempt itself, so every decision stays there.
 export function fastCall(fetchFn, url, clientHeaders, timeoutMs, asJson, textLimit, jsonLimit, carryOn, generation) {
   const read = asJson ? READ_JSON : READ_NONE;
-  return sendAttempt(fetchFn, url, "GET", clientHeaders, undefined, undefined, undefined, timeoutMs, read, textLimit, jsonLimit).then(
+  // The attempt starts in a microtask, after the wasm call that made it has returned: a fetch
+  // running inside that call can make V8 before 13 (Node 20 and 22) deoptimise a frame whose
+  // wasm result is an externref, which aborts the process (bench/v8-crash/NOTES.md).
+  return Promise.resolve().then(() => sendAttempt(fetchFn, url, "GET", clientHeaders, undefined, undefined, undefined, timeoutMs, read, textLimit, jsonLimit)).then(
     (result) => {
       const status = result[1];
       if (status >= 200 && status < 300) {

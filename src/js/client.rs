@@ -303,14 +303,14 @@ impl AndOpenClient {
     }
 }
 
-#[wasm_bindgen(module = "/src/js/guard.js")]
+#[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = guardFreed)]
     fn guard_freed_js(class: &JsValue);
 }
 
 /// Makes `free()` of an exported class idempotent and its methods reject with an `AndOpenError`
-/// after it (guard.js). The package entries call it once per class.
+/// after it (error.js). The package entries call it once per class.
 #[wasm_bindgen(js_name = guardFreed)]
 pub fn guard_freed(class: JsValue) {
     guard_freed_js(&class);

@@ -16,3 +16,55 @@ export class AndOpenError extends Error {
 export function andOpenErrorClass() {
   return AndOpenError;
 }
+
+// Guards that turn hostile or careless JS values into AndOpenErrors or nothing: options objects
+// whose getters or Proxy traps throw, listeners that return rejecting promises, calls after
+// free(). They live here, with the error class, because every extra snippet is one more module
+// for the runtime (and wasm-bindgen-test's server) to load.
+
+// A plain copy of the options' own enumerable fields, or null if reading them threw (a Proxy
+// trap or a getter). Everything after this reads the copy, which cannot throw.
+export function copyOptions(options) {
+  try {
+    const copy = {};
+    for (const key of Object.keys(options)) copy[key] = options[key];
+    return copy;
+  } catch {
+    return null;
+  }
+}
+
+// An onEvent listener may be async: its promise gets a catch, so a rejecting listener is never
+// an unhandled rejection (which ends a Node process under its defaults).
+export function settleQuietly(value) {
+  try {
+    if (value != null && typeof value.then === "function") value.then(undefined, () => {});
+  } catch {
+    // a `then` getter that throws: nothing was started, nothing to catch
+  }
+}
+
+// wasm-bindgen's generated classes throw a raw Error("null pointer passed to rust") from every
+// method after free(), and from a second free(). This makes free() idempotent and every method
+// of a freed object reject with an AndOpenError (code invalid_config: the object is unusable).
+// `__wbg_ptr` is the glue's handle field: 0 once freed.
+export function guardFreed(Class) {
+  const proto = Class.prototype;
+  const free = proto.free;
+  const guardedFree = function () {
+    if (this.__wbg_ptr !== 0) free.call(this);
+  };
+  proto.free = guardedFree;
+  if (typeof Symbol.dispose === "symbol" && typeof proto[Symbol.dispose] === "function") proto[Symbol.dispose] = guardedFree;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === "constructor" || name === "free" || typeof descriptor.value !== "function") continue;
+    const method = descriptor.value;
+    proto[name] = function (...args) {
+      if (this.__wbg_ptr === 0) {
+        return Promise.reject(new AndOpenError("invalid_config", `${Class.name}.${name}() was called after free()`, undefined, false));
+      }
+      return method.apply(this, args);
+    };
+  }
+}

@@ -34,7 +34,7 @@ pub struct Event<'a> {
     pub message: Option<&'a str>,
 }
 
-#[wasm_bindgen(module = "/src/js/guard.js")]
+#[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = settleQuietly)]
     fn settle_quietly(value: &JsValue);

@@ -9,7 +9,7 @@ use super::store::is_store_like;
 use crate::core::config::ConfigInput;
 use crate::core::error::ClientError;
 
-#[wasm_bindgen(module = "/src/js/guard.js")]
+#[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = copyOptions)]
     fn copy_options(options: &JsValue) -> JsValue;

@@ -211,7 +211,7 @@ extern "C" {
     fn has_web_crypto() -> bool;
 }
 
-#[wasm_bindgen(module = "/src/js/guard.js")]
+#[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = copyOptions)]
     fn copy_options(options: &JsValue) -> JsValue;

@@ -88,7 +88,7 @@ export interface CommonClientOptions {
   maxResponseBytes?: number;
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** May return a promise; a rejection is ignored like a throw. */
-  onEvent?: (event: AndOpenEvent) => void | Promise<void>;
+  onEvent?: (event: AndOpenEvent) => unknown;
   /** Allow a clientSecret in a browser page (demos and trusted setups only). */
   dangerouslyAllowBrowser?: boolean;
 }

@@ -5,7 +5,7 @@ use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/src/js/abort.js")]
+#[wasm_bindgen(module = "/src/js/attempt.js")]
 extern "C" {
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_promise(ms: f64, signal: Option<&web_sys::AbortSignal>) -> Promise;

@@ -1,9 +1,11 @@
 //! The pure core: no JS imports, no clock, no randomness, no I/O. Tested with `cargo test`.
 
 pub mod api_scope;
+pub mod call_flow;
 pub mod config;
 pub mod error;
 pub mod form;
+pub mod grant_flow;
 pub mod json;
 pub mod retry_policy;
 pub mod secret;

@@ -16,11 +16,9 @@ use super::http::{
 };
 use super::runtime::{jitter, now_ms, sleep};
 use super::token_renewal::token;
-use crate::core::api_scope::{
-    on_redirect, unfollowed_redirect_error, ApiScope, RedirectMode, RedirectSeen, RedirectStep,
-};
+use crate::core::api_scope::{unfollowed_redirect_error, ApiScope, RedirectMode};
+use crate::core::call_flow::{CallFlow, CallSpec, CallStep, ResponseHead, Retry};
 use crate::core::error::{ClientError, ErrorCode};
-use crate::core::retry_policy::{is_retryable_status, Failure};
 use crate::core::token_cache::{Freshness, HeldToken};
 use crate::core::token_response::classify_error_response;
 
@@ -103,13 +101,8 @@ pub struct FirstAttempt {
     pub outcome: Result<Exchange, ClientError>,
 }
 
-/// Where and how the next attempt goes; a followed redirect changes it.
-struct Target {
-    url: String,
-    method: String,
-    body: JsValue,
-}
-
+/// Drives one call's `CallFlow` (src/core/call_flow.rs): sends what it asks for with a valid
+/// token and carries out each step. Every decision is the flow's; this only performs I/O.
 async fn send(
     inner: &Rc<Inner>,
     url: &str,
@@ -118,20 +111,18 @@ async fn send(
     mut first: Option<FirstAttempt>,
 ) -> Result<Exchange, ClientError> {
     let signal = init.signal.as_ref();
-    // js-api.md: POST and PATCH are replayed only after a 401 or when never sent; a stream body
-    // can be sent only once, so it is never replayed.
-    let idempotent = !matches!(init.method.as_str(), "POST" | "PATCH");
-    let replayable = !init.body.is_instance_of::<ReadableStream>();
     let limits = limits(inner);
     let events = inner.on_event.as_ref();
-    let mut target = Target {
-        url: url.to_owned(),
-        method: init.method.clone(),
-        body: init.body.clone(),
-    };
-    let mut redirects = 0;
-    let mut reauthenticated = false;
-    let mut retries = 0;
+    let mut flow = CallFlow::new(
+        CallSpec {
+            url: url.to_owned(),
+            method: init.method.clone(),
+            has_body: !(init.body.is_undefined() || init.body.is_null()),
+            body_replayable: !init.body.is_instance_of::<ReadableStream>(),
+            redirect: init.redirect,
+        },
+        inner.policy,
+    );
     loop {
         let (generation, sent) = match first.take() {
             Some(FirstAttempt {
@@ -141,12 +132,18 @@ async fn send(
             None => {
                 let held = token(inner, signal).await?;
                 let headers = api_headers(inner, &held);
+                let request = flow.request();
+                let body = if request.with_body {
+                    &init.body
+                } else {
+                    &JsValue::UNDEFINED
+                };
                 let outgoing = Outgoing {
-                    url: &target.url,
-                    method: &target.method,
+                    url: &request.url,
+                    method: &request.method,
                     client_headers: &headers,
                     user_headers: &init.headers,
-                    body: &target.body,
+                    body,
                 };
                 let fetch = inner.fetch.as_ref();
                 let sent =
@@ -154,121 +151,92 @@ async fn send(
                 (held.generation, sent)
             }
         };
-        let (delay, error) = match sent {
-            Ok(exchange) if exchange.is_redirect() => {
-                let seen = RedirectSeen {
+        let (step, exchange) = match sent {
+            Ok(exchange) => {
+                let head = ResponseHead {
                     status: exchange.status,
+                    retry_after_seconds: exchange.retry_after_seconds(now_ms()),
                     location: exchange.location.as_deref(),
-                    method: &target.method,
-                    has_body: !(target.body.is_undefined() || target.body.is_null()),
-                    body_replayable: replayable,
-                    hops_done: redirects,
                 };
-                match on_redirect(&inner.scope, &seen, init.redirect) {
-                    RedirectStep::Follow {
-                        url,
-                        method,
-                        keep_body,
-                    } => {
-                        discard(&exchange.response);
-                        target.url = url;
-                        target.method = method;
-                        if !keep_body {
-                            target.body = JsValue::UNDEFINED;
-                        }
-                        redirects += 1;
-                        continue;
-                    }
-                    RedirectStep::Return => return Ok(exchange),
-                    RedirectStep::Fail(error) => {
-                        discard(&exchange.response);
-                        return Err(error);
-                    }
-                }
+                (
+                    flow.on_response(&inner.scope, head, generation, jitter()),
+                    Some(exchange),
+                )
             }
-            Ok(exchange) if exchange.status == 401 => {
-                // The token was refused (revoked, or expired early): renew once and replay. The
-                // refusal names the token by its generation, so a storm of 401s on one token
-                // renews it once, even if the server hands out the same text again.
-                inner
-                    .state
-                    .borrow_mut()
-                    .cache
-                    .invalidate_if_current(generation);
-                if !replayable {
-                    // A stream body cannot be sent again: the caller gets the 401 as it is.
-                    return Ok(exchange);
-                }
-                if reauthenticated {
-                    let retry_after = exchange.retry_after_seconds(now_ms());
-                    let body = match exchange.body {
-                        Body::Text(body) => body,
-                        Body::NotRead => read_text(&exchange.response, limits.timeout_ms).await,
-                        _ => String::new(),
-                    };
-                    let redactor = inner.redactor();
-                    return Err(classify_error_response(
-                        401,
-                        &body,
-                        retry_after,
-                        &redactor,
-                        false,
+            Err(error) => (flow.on_failure(error, jitter()), None),
+        };
+        match step {
+            CallStep::Return => {
+                return exchange.ok_or_else(|| {
+                    ClientError::new(
+                        ErrorCode::InvalidResponse,
+                        "the call ended without a response",
+                    )
+                })
+            }
+            CallStep::Fail(error) => {
+                exchange.inspect(|e| discard(&e.response));
+                return Err(error);
+            }
+            CallStep::FailUnauthorized { refused_generation } => {
+                invalidate(inner, refused_generation);
+                let Some(exchange) = exchange else {
+                    return Err(ClientError::new(
+                        ErrorCode::Unauthorized,
+                        "the API refused the token",
                     ));
-                }
-                reauthenticated = true;
-                discard(&exchange.response);
+                };
+                let retry_after = exchange.retry_after_seconds(now_ms());
+                let body = match exchange.body {
+                    Body::Text(body) => body,
+                    Body::NotRead => read_text(&exchange.response, limits.timeout_ms).await,
+                    _ => String::new(),
+                };
+                let redactor = inner.redactor();
+                return Err(classify_error_response(
+                    401,
+                    &body,
+                    retry_after,
+                    &redactor,
+                    false,
+                ));
+            }
+            CallStep::Follow => {
+                exchange.inspect(|e| discard(&e.response));
+            }
+            CallStep::Reauthenticate { refused_generation } => {
+                // The refusal names the token by its generation, so a storm of 401s on one token
+                // renews it once, even if the server hands out the same text again.
+                invalidate(inner, refused_generation);
+                exchange.inspect(|e| discard(&e.response));
                 let event = Event {
                     kind: "unauthorized_retry",
                     status: Some(401),
                     ..Event::default()
                 };
                 emit(events, event);
-                continue;
             }
-            Ok(exchange) => {
-                let status = exchange.status;
-                if !(replayable && is_retryable_status(status)) {
-                    return Ok(exchange);
-                }
-                let retry_after = exchange.retry_after_seconds(now_ms());
-                let failure = Failure::Status(status);
-                let Some(delay) =
-                    inner
-                        .policy
-                        .delay_ms(retries, failure, retry_after, jitter(), idempotent)
-                else {
-                    return Ok(exchange);
-                };
-                discard(&exchange.response);
-                (
-                    delay,
-                    ClientError::for_status(ErrorCode::for_status(status), status, ""),
-                )
-            }
-            Err(error) => {
-                let delay = Failure::of(&error)
-                    .filter(|_| replayable)
-                    .and_then(|failure| {
-                        inner
-                            .policy
-                            .delay_ms(retries, failure, None, jitter(), idempotent)
-                    });
-                match delay {
-                    Some(delay) => (delay, error),
-                    None => return Err(error),
+            CallStep::Wait(retry) => {
+                exchange.inspect(|e| discard(&e.response));
+                retry_event(inner, retry);
+                sleep(retry.delay_ms, signal).await;
+                if signal.is_some_and(AbortSignal::aborted) {
+                    return Err(ClientError::new(
+                        ErrorCode::Aborted,
+                        "the API request was aborted by the caller's signal",
+                    ));
                 }
             }
-        };
-        retries += 1;
-        retry_event(inner, retries, delay, error.status, error.code);
-        sleep(delay, signal).await;
-        if signal.is_some_and(AbortSignal::aborted) {
-            return Err(ClientError::new(
-                ErrorCode::Aborted,
-                "the API request was aborted by the caller's signal",
-            ));
         }
     }
+}
+
+fn invalidate(inner: &Inner, generation: u64) {
+    inner
+        .state
+        .borrow_mut()
+        .cache
+        .invalidate_if_current(generation);
 }
 
 fn limits(inner: &Inner) -> Limits {
@@ -305,14 +273,14 @@ fn api_headers(inner: &Inner, held: &HeldToken) -> js_sys::Object {
     headers
 }
 
-fn retry_event(inner: &Inner, attempt: u32, delay_ms: f64, status: Option<u16>, code: ErrorCode) {
+fn retry_event(inner: &Inner, retry: Retry) {
     let event = Event {
         kind: "retry",
         target: Some("api"),
-        attempt: Some(attempt),
-        delay_ms: Some(delay_ms),
-        status,
-        code: Some(code.as_str()),
+        attempt: Some(retry.attempt),
+        delay_ms: Some(retry.delay_ms),
+        status: retry.status,
+        code: Some(retry.code.as_str()),
         ..Event::default()
     };
     emit(inner.on_event.as_ref(), event);

@@ -14,10 +14,11 @@ use super::http::{self, discard, header_object, Body, Limits, Outgoing, Read};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
 use crate::core::api_scope::token_redirect_error;
 use crate::core::error::{ClientError, ErrorCode};
-use crate::core::retry_policy::{is_retryable_status, Failure};
+use crate::core::grant_flow::{GrantFlow, GrantStep};
+use crate::core::retry_policy::is_retryable_status;
 use crate::core::secret::Secret;
 use crate::core::token_cache::{Freshness, HeldToken, StoredToken};
-use crate::core::token_request::{Grant, TokenRequest};
+use crate::core::token_request::TokenRequest;
 use crate::core::token_response::{parse_token_response, TokenGrant};
 
 /// A valid access token. Inside the leeway window only the caller that starts the renewal waits
@@ -175,20 +176,7 @@ async fn renew(
             return Ok(token);
         }
     }
-    let mut grant = inner.state.borrow().cache.next_grant()?;
-    let obtained = loop {
-        match request_token(inner, &grant).await {
-            Ok(obtained) => break obtained,
-            Err(error) if matches!(grant, Grant::RefreshToken(_)) => {
-                let fallback = inner.state.borrow_mut().cache.on_refresh_refused(&error);
-                match fallback {
-                    Some(next) => grant = next,
-                    None => return Err(error),
-                }
-            }
-            Err(error) => return Err(error),
-        }
-    };
+    let obtained = obtain(inner).await?;
     let token = obtained.access_token.clone();
     let (held, stored) = {
         let mut state = inner.state.borrow_mut();
@@ -294,10 +282,84 @@ fn store_error(inner: &Inner, operation: &str, why: &str) {
     );
 }
 
-/// One grant, with retries on network errors, timeouts, 429 and 5xx. A token request is safe
-/// to repeat, so it counts as idempotent for the retry policy.
-async fn request_token(inner: &Rc<Inner>, grant: &Grant) -> Result<TokenGrant, ClientError> {
-    let request = TokenRequest::new(&inner.config, grant);
+/// Drives a `GrantFlow` (src/core/grant_flow.rs): sends the token request it asks for, reports
+/// the parsed answer, and carries out each step (events, waits). Every decision is the flow's.
+async fn obtain(inner: &Rc<Inner>) -> Result<TokenGrant, ClientError> {
+    let events = inner.on_event.as_ref();
+    let mut flow = GrantFlow::start(&inner.state.borrow().cache, inner.policy)?;
+    loop {
+        let grant = flow.grant().name();
+        emit(
+            events,
+            Event {
+                kind: "token_request",
+                grant: Some(grant),
+                attempt: Some(flow.attempt()),
+                ..Event::default()
+            },
+        );
+        let request = flow.request(&inner.config);
+        let answer = attempt_token(inner, &request).await;
+        let status = answer.as_ref().map(|(status, _)| *status).ok();
+        let step = {
+            let mut state = inner.state.borrow_mut();
+            flow.on_answer(&mut state.cache, answer.map(|(_, g)| g), jitter())
+        };
+        match step {
+            GrantStep::Done(obtained) => {
+                emit(
+                    events,
+                    Event {
+                        kind: "token_response",
+                        grant: Some(grant),
+                        status,
+                        expires_in: Some(obtained.expires_in_seconds),
+                        ..Event::default()
+                    },
+                );
+                return Ok(obtained);
+            }
+            GrantStep::Wait(retry) => {
+                emit(
+                    events,
+                    Event {
+                        kind: "retry",
+                        target: Some("token"),
+                        attempt: Some(retry.attempt),
+                        delay_ms: Some(retry.delay_ms),
+                        status: retry.status,
+                        code: Some(retry.code.as_str()),
+                        ..Event::default()
+                    },
+                );
+                sleep(retry.delay_ms, None).await;
+            }
+            GrantStep::FallBack(error) => token_error(inner, grant, &error),
+            GrantStep::Fail(error) => {
+                token_error(inner, grant, &error);
+                return Err(error);
+            }
+        }
+    }
+}
+
+fn token_error(inner: &Inner, grant: &str, error: &ClientError) {
+    emit(
+        inner.on_event.as_ref(),
+        Event {
+            kind: "token_error",
+            grant: Some(grant),
+            status: error.status,
+            code: Some(error.code.as_str()),
+            ..Event::default()
+        },
+    );
+}
+
+async fn attempt_token(
+    inner: &Rc<Inner>,
+    request: &TokenRequest,
+) -> Result<(u16, TokenGrant), ClientError> {
     let headers = header_object(
         request
             .headers
@@ -305,80 +367,9 @@ async fn request_token(inner: &Rc<Inner>, grant: &Grant) -> Result<TokenGrant, C
             .map(|(name, value)| (*name, value.expose())),
     );
     let body = JsValue::from_str(request.body.expose());
-    let events = inner.on_event.as_ref();
-    let mut retries = 0;
-    loop {
-        emit(
-            events,
-            Event {
-                kind: "token_request",
-                grant: Some(grant.name()),
-                attempt: Some(retries + 1),
-                ..Event::default()
-            },
-        );
-        let outcome = attempt_token(inner, &request.url, &headers, &body).await;
-        let error = match outcome {
-            Ok((status, obtained)) => {
-                emit(
-                    events,
-                    Event {
-                        kind: "token_response",
-                        grant: Some(grant.name()),
-                        status: Some(status),
-                        expires_in: Some(obtained.expires_in_seconds),
-                        ..Event::default()
-                    },
-                );
-                return Ok(obtained);
-            }
-            Err(error) => error,
-        };
-        let delay = Failure::of(&error).and_then(|f| {
-            inner
-                .policy
-                .delay_ms(retries, f, error.retry_after_seconds, jitter(), true)
-        });
-        match delay {
-            Some(delay_ms) => {
-                retries += 1;
-                emit(
-                    events,
-                    Event {
-                        kind: "retry",
-                        target: Some("token"),
-                        attempt: Some(retries),
-                        delay_ms: Some(delay_ms),
-                        status: error.status,
-                        code: Some(error.code.as_str()),
-                        ..Event::default()
-                    },
-                );
-                sleep(delay_ms, None).await;
-            }
-            None => {
-                emit(
-                    events,
-                    Event {
-                        kind: "token_error",
-                        grant: Some(grant.name()),
-                        status: error.status,
-                        code: Some(error.code.as_str()),
-                        ..Event::default()
-                    },
-                );
-                return Err(error);
-            }
-        }
-    }
-}
-
-async fn attempt_token(
-    inner: &Rc<Inner>,
-    url: &str,
-    headers: &js_sys::Object,
-    body: &JsValue,
-) -> Result<(u16, TokenGrant), ClientError> {
+    let url = request.url.as_str();
+    let headers = &headers;
+    let body = &body;
     let outgoing = Outgoing {
         url,
         method: "POST",

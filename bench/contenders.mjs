@@ -14,7 +14,7 @@ export function apiHeaders(tenant) {
   return {
     "x-api-key": CREDS.apiKey,
     "x-andopen-tenant": tenant,
-    // the contract (andopen-api.md): x-andopen-client carries the tenant reference, as ours sends it
+    // the &Open contract: x-andopen-client carries the tenant reference, as ours sends it
     "x-andopen-client": tenant,
     accept: "application/json",
   };

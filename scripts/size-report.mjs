@@ -1,4 +1,4 @@
-// Prints raw and gzip -9 sizes of the package's .wasm and JS glue (targets.md: ≤ 30 KB gzip).
+// Prints raw and gzip -9 sizes of the package's .wasm and JS glue (the size target of docs/BENCHMARKS.md: ≤ 30 KB gzip).
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";

@@ -13,6 +13,8 @@ use super::token_response::{is_token_value, TokenGrant, MAX_BODY_BYTES};
 pub enum TokenSource {
     Store,
     Network,
+    /// Handed over by the Durable Object token broker.
+    Broker,
 }
 
 impl TokenSource {
@@ -20,6 +22,7 @@ impl TokenSource {
         match self {
             TokenSource::Store => "store",
             TokenSource::Network => "network",
+            TokenSource::Broker => "broker",
         }
     }
 }
@@ -63,6 +66,9 @@ pub struct TokenCache {
     /// The last few tokens this client held: a server may echo an old one back in an error
     /// after a renewal, and redaction must still hide it (bounded: only recent ones come back).
     recent: Vec<Secret>,
+    /// The token a 401 refused, with its expiry, until the next renewal tells the broker
+    /// (js-api.md: the isolate tells the broker which token was refused).
+    refused_report: Option<(Secret, f64)>,
     generations: u64,
     leeway_ms: f64,
     can_use_client_credentials: bool,
@@ -82,6 +88,7 @@ impl TokenCache {
             refresh_token,
             rejected: None,
             recent: Vec::new(),
+            refused_report: None,
             generations: 0,
             leeway_ms,
             can_use_client_credentials,
@@ -180,6 +187,29 @@ impl TokenCache {
         generation
     }
 
+    /// The refused token (and its expiry) to report to the broker, once.
+    pub fn take_refused_report(&mut self) -> Option<(Secret, f64)> {
+        self.refused_report.take()
+    }
+
+    /// Adopts the broker's answer: it owns the token for every isolate, so it replaces what
+    /// memory holds, unless it is expired or the very token this client saw refused.
+    pub fn adopt_brokered(&mut self, stored: StoredToken, now_ms: f64) -> Option<HeldToken> {
+        if stored.expires_at_ms <= now_ms {
+            return None;
+        }
+        self.current = None;
+        if !self.adopt_stored(stored, now_ms) {
+            return None;
+        }
+        let current = self.current.as_mut()?;
+        current.source = TokenSource::Broker;
+        Some(HeldToken {
+            token: current.access_token.clone(),
+            generation: current.generation,
+        })
+    }
+
     /// Adopts a token read from the store, if it is better than what memory holds.
     pub fn adopt_stored(&mut self, stored: StoredToken, now_ms: f64) -> bool {
         if stored.expires_at_ms <= now_ms || self.rejected.as_ref() == Some(&stored.access_token) {
@@ -218,11 +248,12 @@ impl TokenCache {
             .current
             .as_ref()
             .filter(|c| c.generation == rejected_generation)
-            .map(|c| c.access_token.clone());
+            .map(|c| (c.access_token.clone(), c.expires_at_ms));
         let is_current = rejected.is_some();
-        if let Some(rejected) = rejected {
+        if let Some((token, expires_at_ms)) = rejected {
             self.current = None;
-            self.rejected = Some(rejected);
+            self.rejected = Some(token.clone());
+            self.refused_report = Some((token, expires_at_ms));
         }
         is_current
     }
@@ -529,5 +560,38 @@ mod tests {
             None,
             "a stored value over 64 KB"
         );
+    }
+
+    #[test]
+    fn brokered_tokens_replace_memory_and_a_refusal_is_reported_once() {
+        let mut cache = TokenCache::new(0.0, None, true);
+        let first = cache.on_grant(grant("mine", None, 100.0), 0.0);
+        let brokered = StoredToken {
+            access_token: Secret::new("from-broker"),
+            refresh_token: None,
+            expires_at_ms: 50_000.0,
+            scope: None,
+        };
+        let held = cache
+            .adopt_brokered(brokered.clone(), 1.0)
+            .expect("adopted");
+        assert_eq!(held.token.expose(), "from-broker");
+        assert_eq!(cache.current().map(|c| c.source), Some(TokenSource::Broker));
+        assert!(!cache.invalidate_if_current(first));
+        assert!(cache.invalidate_if_current(held.generation));
+        assert_eq!(
+            cache.take_refused_report(),
+            Some((Secret::new("from-broker"), 50_000.0))
+        );
+        assert_eq!(cache.take_refused_report(), None, "reported once");
+        // The broker answering with the very token refused here is not adopted again.
+        assert_eq!(cache.adopt_brokered(brokered, 2.0), None);
+        let expired = StoredToken {
+            access_token: Secret::new("old"),
+            refresh_token: None,
+            expires_at_ms: 10.0,
+            scope: None,
+        };
+        assert_eq!(cache.adopt_brokered(expired, 20.0), None);
     }
 }

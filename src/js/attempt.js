@@ -306,3 +306,37 @@ export function raceAbort(promise, signal, deadlineMs) {
     promise.then(settle(resolve), settle(reject));
   });
 }
+
+// The token broker (a Durable Object, called by RPC): one ask, bounded by timeoutMs like an
+// attempt. It lives here, with the other bounded calls, rather than in a module of its own
+// (see the note on snippet modules above). Rejects with TIMEOUT when the broker does not answer.
+export function askBroker(namespace, name, options, report, timeoutMs) {
+  return bounded(() => namespace.get(namespace.idFromName(name)).token(options, report ?? null), timeoutMs);
+}
+
+export function clearBroker(namespace, name, timeoutMs) {
+  return bounded(() => namespace.get(namespace.idFromName(name)).clear(), timeoutMs);
+}
+
+function bounded(start, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(reject, timeoutMs, TIMEOUT);
+    let pending;
+    try {
+      pending = Promise.resolve(start());
+    } catch (error) {
+      clearTimeout(timer);
+      return reject(error);
+    }
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::api_request;
 use super::http::resolve_url;
-use super::options::Options;
+use super::options::{Broker, Options};
 use super::runtime::is_browser_window;
 use super::store::{JsStore, MemoryStore};
 use super::token_renewal;
@@ -38,6 +38,8 @@ pub(crate) struct Inner {
     pub fetch: Option<Function>,
     pub store: JsStore,
     pub on_event: Option<Function>,
+    /// The Durable Object token broker, when the `broker` option is given.
+    pub broker: Option<Broker>,
     pub state: RefCell<State>,
 }
 
@@ -168,6 +170,7 @@ impl AndOpenClient {
                 config,
                 fetch: options.fetch,
                 on_event: options.on_event,
+                broker: options.broker,
                 state: RefCell::new(State {
                     cache,
                     renewal: None,
@@ -288,6 +291,7 @@ impl AndOpenClient {
         }
         let inner = self.inner.clone();
         spawn(async move {
+            token_renewal::clear_broker(&inner).await;
             inner
                 .store
                 .delete(&inner.config.store_key)

@@ -68,3 +68,17 @@ export function guardFreed(Class) {
     };
   }
 }
+
+// What the token broker needs to renew on every isolate's behalf: the options that configure
+// the grant, never the handles (store, fetch, onEvent, broker), which cannot cross to it.
+const BROKER_OPTIONS = [
+  "apiKey", "tenant", "clientId", "clientSecret", "refreshToken", "environment", "authUrl", "apiUrl",
+  "profile", "tokenUrl", "clientAuth", "scope", "audience", "resource", "refreshLeewaySeconds",
+  "timeoutMs", "maxRetries",
+];
+
+export function brokerOptions(copy) {
+  const picked = {};
+  for (const key of BROKER_OPTIONS) if (copy[key] !== undefined && copy[key] !== null) picked[key] = copy[key];
+  return picked;
+}

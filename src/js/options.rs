@@ -13,6 +13,8 @@ use crate::core::error::ClientError;
 extern "C" {
     #[wasm_bindgen(js_name = copyOptions)]
     fn copy_options(options: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = brokerOptions)]
+    fn broker_options(copy: &JsValue) -> Object;
 }
 
 pub struct Options {
@@ -21,10 +23,18 @@ pub struct Options {
     pub fetch: Option<Function>,
     pub on_event: Option<Function>,
     pub dangerously_allow_browser: bool,
+    /// The token broker's namespace, and the options it renews with.
+    pub broker: Option<Broker>,
+}
+
+/// A `DurableObjectNamespace` bound to `AndOpenTokenBroker`, and what the broker is told.
+pub struct Broker {
+    pub namespace: Object,
+    pub options: Object,
 }
 
 /// Every option js-api.md names; anything else is refused so a typo is not silently ignored.
-const KNOWN: [&str; 23] = [
+const KNOWN: [&str; 24] = [
     "apiKey",
     "tenant",
     "clientId",
@@ -48,6 +58,7 @@ const KNOWN: [&str; 23] = [
     "scope",
     "audience",
     "resource",
+    "broker",
 ];
 
 fn field(options: &JsValue, name: &str) -> Option<JsValue> {
@@ -117,6 +128,24 @@ impl Options {
                 Some(store.unchecked_into::<Object>())
             }
         };
+        let broker = match field(options, "broker") {
+            None => None,
+            Some(namespace) => {
+                let has = |method: &str| {
+                    Reflect::get(&namespace, &JsValue::from_str(method))
+                        .is_ok_and(|f| f.is_function())
+                };
+                if !(namespace.is_object() && has("idFromName") && has("get")) {
+                    return Err(ClientError::config(
+                        "broker must be a DurableObjectNamespace (with idFromName and get)",
+                    ));
+                }
+                Some(Broker {
+                    namespace: namespace.unchecked_into(),
+                    options: broker_options(options),
+                })
+            }
+        };
         let dangerously_allow_browser = match field(options, "dangerouslyAllowBrowser") {
             None => false,
             Some(v) => v
@@ -149,6 +178,7 @@ impl Options {
             fetch: function(options, "fetch")?,
             on_event: function(options, "onEvent")?,
             dangerously_allow_browser,
+            broker,
         })
     }
 }

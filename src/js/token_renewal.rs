@@ -3,12 +3,14 @@
 
 use std::rc::Rc;
 
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
 use super::client::{Inner, Renewal};
-use super::error::code_of;
+use super::error::{code_of, describe_thrown};
 use super::events::{emit, Event};
 use super::http::{self, discard, header_object, Body, Limits, Outgoing, Read};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
@@ -171,6 +173,13 @@ async fn renew(
     skip_store: bool,
     generation: u32,
 ) -> Result<HeldToken, ClientError> {
+    if inner.broker.is_some() {
+        match ask_broker(inner, skip_store, generation).await {
+            Ok(held) => return Ok(held),
+            // js-api.md: the client renews by itself, and the call does not fail because of it.
+            Err(why) => broker_error(inner, &why),
+        }
+    }
     if !skip_store {
         if let Some(token) = read_store(inner).await {
             return Ok(token);
@@ -207,6 +216,101 @@ async fn renew(
         }
     }
     Ok(held)
+}
+
+/// A token from the broker: one RPC, bounded by `timeoutMs`, telling it which token a 401 refused
+/// (it renews only if that is still its current one) or that `refresh()` was called.
+async fn ask_broker(inner: &Rc<Inner>, force: bool, generation: u32) -> Result<HeldToken, String> {
+    let Some(broker) = &inner.broker else {
+        return Err("no broker".to_owned());
+    };
+    let refused = inner.state.borrow_mut().cache.take_refused_report();
+    let report = match (refused, force) {
+        (Some((token, expires_at_ms)), _) => {
+            let refused = Object::new();
+            let _ = Reflect::set(&refused, &"accessToken".into(), &token.expose().into());
+            let _ = Reflect::set(&refused, &"expiresAt".into(), &expires_at_ms.into());
+            let report = Object::new();
+            let _ = Reflect::set(&report, &"refused".into(), &refused);
+            JsValue::from(report)
+        }
+        (None, true) => {
+            let report = Object::new();
+            let _ = Reflect::set(&report, &"refresh".into(), &JsValue::TRUE);
+            JsValue::from(report)
+        }
+        (None, false) => JsValue::NULL,
+    };
+    let asked = ask_broker_js(
+        &broker.namespace,
+        &inner.config.store_key,
+        &broker.options,
+        &report,
+        inner.config.timeout_ms,
+    );
+    let answer = JsFuture::from(asked).await.map_err(|thrown| {
+        if thrown.as_f64().is_some() {
+            "the broker did not answer within timeoutMs".to_owned()
+        } else {
+            format!("the broker failed: {}", describe_thrown(&thrown))
+        }
+    })?;
+    let stored = answer
+        .as_string()
+        .as_deref()
+        .and_then(StoredToken::decode)
+        .ok_or_else(|| "the broker answered something that is not a token".to_owned())?;
+    let mut state = inner.state.borrow_mut();
+    if state.generation != generation {
+        // clear() ran meanwhile: hand the token over, keep nothing (as for a grant).
+        return Ok(HeldToken {
+            token: stored.access_token,
+            generation: 0,
+        });
+    }
+    state
+        .cache
+        .adopt_brokered(stored, now_ms())
+        .ok_or_else(|| "the broker answered with an expired or refused token".to_owned())
+}
+
+/// `clear()` clears the broker's tokens too; a broker that cannot be reached is reported.
+pub async fn clear_broker(inner: &Rc<Inner>) {
+    let Some(broker) = &inner.broker else { return };
+    let cleared = clear_broker_js(
+        &broker.namespace,
+        &inner.config.store_key,
+        inner.config.timeout_ms,
+    );
+    if let Err(thrown) = JsFuture::from(cleared).await {
+        let why = format!("clearing the broker failed: {}", describe_thrown(&thrown));
+        broker_error(inner, &why);
+    }
+}
+
+fn broker_error(inner: &Inner, why: &str) {
+    emit(
+        inner.on_event.as_ref(),
+        Event {
+            kind: "broker_error",
+            message: Some(why),
+            ..Event::default()
+        },
+    );
+}
+
+#[wasm_bindgen(module = "/src/js/attempt.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = askBroker)]
+    fn ask_broker_js(
+        namespace: &Object,
+        name: &str,
+        options: &Object,
+        report: &JsValue,
+        timeout_ms: f64,
+    ) -> Promise;
+    #[wasm_bindgen(js_name = clearBroker)]
+    fn clear_broker_js(namespace: &Object, name: &str, timeout_ms: f64) -> Promise;
 }
 
 /// A token from the store that is valid beyond the leeway, adopted into the cache. A stored

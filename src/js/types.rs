@@ -40,32 +40,41 @@ export interface TokenInfo {
   expiresAt: number;
   scope: string | null;
   hasRefreshToken: boolean;
-  source: "memory" | "store" | "network";
+  /** Where the current token came from. */
+  source: "store" | "network" | "broker";
 }
 
 export type AndOpenEventType =
   | "token_request" | "token_response" | "token_error" | "store_hit" | "store_miss"
-  | "store_error" | "retry" | "unauthorized_retry";
+  | "store_error" | "retry" | "unauthorized_retry" | "broker_error";
 
-/** What `onEvent` receives. Never carries a secret or a token value. */
-export interface AndOpenEvent {
-  type: AndOpenEventType;
-  /** Token events: the grant used. */
-  grant?: "client_credentials" | "refresh_token";
-  /** Retry events: what is retried. */
-  target?: "token" | "api";
-  status?: number;
-  code?: AndOpenErrorCode;
-  /** 1-based attempt (token_request) or retry number (retry). */
-  attempt?: number;
-  delayMs?: number;
-  /** token_response: the token's lifetime in seconds. */
-  expiresIn?: number;
-  /** Store events: the store key (derived from a hash; holds no secret). */
-  key?: string;
-  /** store_error: "get", "put" or "delete". */
-  operation?: "get" | "put" | "delete";
-  message?: string;
+export type TokenGrantName = "client_credentials" | "refresh_token";
+
+/** A token request is about to be sent. */
+export interface TokenRequestEvent { type: "token_request"; grant: TokenGrantName; /** 1-based */ attempt: number }
+/** The auth server answered with a token. */
+export interface TokenResponseEvent { type: "token_response"; grant: TokenGrantName; status?: number; /** seconds */ expiresIn: number }
+/** A token request failed and will not be retried. */
+export interface TokenErrorEvent { type: "token_error"; grant: TokenGrantName; status?: number; code: AndOpenErrorCode }
+/** `key`: the store key (derived from a hash; holds no secret). */
+export interface StoreHitEvent { type: "store_hit"; key: string }
+export interface StoreMissEvent { type: "store_miss"; key: string }
+export interface StoreErrorEvent { type: "store_error"; operation: "get" | "put" | "delete"; message: string }
+/** `attempt`: the 1-based retry number. */
+export interface RetryEvent { type: "retry"; target: "token" | "api"; attempt: number; delayMs: number; status?: number; code: AndOpenErrorCode }
+export interface UnauthorizedRetryEvent { type: "unauthorized_retry"; status: 401 }
+/** The broker could not be reached, threw or did not answer: the client renewed by itself. */
+export interface BrokerErrorEvent { type: "broker_error"; message: string }
+
+/** What `onEvent` receives, discriminated on `type`. Never carries a secret or a token value. */
+export type AndOpenEvent =
+  | TokenRequestEvent | TokenResponseEvent | TokenErrorEvent | StoreHitEvent | StoreMissEvent
+  | StoreErrorEvent | RetryEvent | UnauthorizedRetryEvent | BrokerErrorEvent;
+
+/** The part of a Workers `DurableObjectNamespace` (bound to `AndOpenTokenBroker`) the client uses. */
+export interface BrokerNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: never): unknown;
 }
 
 /** What every profile shares. */
@@ -91,6 +100,8 @@ export interface CommonClientOptions {
   onEvent?: (event: AndOpenEvent) => unknown;
   /** Allow a clientSecret in a browser page (demos and trusted setups only). */
   dangerouslyAllowBrowser?: boolean;
+  /** A Durable Object namespace bound to `AndOpenTokenBroker`: one token for every isolate. */
+  broker?: BrokerNamespaceLike;
 }
 
 /** The &Open API (the default profile). */

@@ -38,6 +38,7 @@ test("(a) a Cloudflare Workers TypeScript project: wrangler types, no DOM, skipL
       main: "src/index.ts",
       compatibility_date: "2026-11-17",
       kv_namespaces: [{ binding: "ANDOPEN_TOKENS", id: "00000000000000000000000000000000" }],
+      durable_objects: { bindings: [{ name: "ANDOPEN_BROKER", class_name: "AndOpenTokenBroker" }] },
     }),
   );
   // Secrets, as `wrangler types` reads them from .dev.vars (it types them as strings).
@@ -49,6 +50,7 @@ test("(a) a Cloudflare Workers TypeScript project: wrangler types, no DOM, skipL
   });
   const generated = readFileSync(join(worker, "worker-configuration.d.ts"), "utf8");
   assert.match(generated, /ANDOPEN_TOKENS: KVNamespace/, "wrangler types did not type the KV binding");
+  assert.match(generated, /ANDOPEN_BROKER: DurableObjectNamespace/, "wrangler types did not type the broker binding");
   assert.match(generated, /interface KVNamespace/, "wrangler types did not include the runtime types");
   compile("tsconfig.json", worker);
 });

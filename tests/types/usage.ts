@@ -39,7 +39,7 @@ async function use(): Promise<void> {
   const token: string = await client.accessToken();
   const info: TokenInfo | null = await client.tokenInfo();
   const expiresAt: number | undefined = info?.expiresAt;
-  const source: "memory" | "store" | "network" | undefined = info?.source;
+  const source: "store" | "network" | "broker" | undefined = info?.source;
   await client.refresh();
   await client.clear();
   client.free();
@@ -57,6 +57,26 @@ async function use(): Promise<void> {
   void [banner, response, data, token, expiresAt, source];
 }
 void use;
+
+// Events are discriminated on `type`: each variant has its own fields.
+function describe(event: AndOpenEvent): string {
+  switch (event.type) {
+    case "retry":
+      return `${event.target} retry ${event.attempt} in ${event.delayMs} ms`;
+    case "store_error":
+      return `${event.operation}: ${event.message}`;
+    case "broker_error":
+      return event.message;
+    default:
+      return event.type;
+  }
+}
+void describe;
+
+// Any OAuth2 server: tokenUrl and apiUrl, no apiKey or tenant needed.
+new AndOpenClient({ profile: "oauth2", tokenUrl: "https://idp.example/token", apiUrl: "https://api.example", clientId: "c", clientSecret: "s", clientAuth: "client_secret_post", resource: "https://api.example/" });
+// @ts-expect-error: the oauth2 profile needs tokenUrl
+new AndOpenClient({ profile: "oauth2", apiUrl: "https://api.example", clientId: "c", clientSecret: "s" });
 
 // @ts-expect-error: environment is "production" | "staging"
 new AndOpenClient({ apiKey: "k", tenant: "t", environment: "prod" });

@@ -13,6 +13,7 @@ export default {
       clientId: env.ANDOPEN_CLIENT_ID,
       clientSecret: env.ANDOPEN_CLIENT_SECRET,
       store: new KvStore(env.ANDOPEN_TOKENS),
+      broker: env.ANDOPEN_BROKER,
       onEvent: (event) => events.push(event),
       fetch: (input, init) => fetch(input, init),
     });

@@ -10,6 +10,8 @@ source scripts/env.sh
 
 # target/ does not exist yet in a fresh clone: the log below goes there.
 mkdir -p target
+# Snippets from earlier builds would otherwise ship (wasm-pack only adds and overwrites).
+rm -rf pkg/snippets
 echo "==> build:pkg: wasm-pack build --release --target web"
 wasm-pack build --release --target web --out-dir pkg --out-name andopen_client --no-pack >/dev/null 2>target/wasm-pack-build.log \
   || { cat target/wasm-pack-build.log; exit 1; }

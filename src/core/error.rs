@@ -3,65 +3,47 @@
 
 use std::fmt;
 
-/// Stable error codes, exactly the strings of `js-api.md`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    InvalidConfig,
-    InvalidClient,
-    InvalidGrant,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    RateLimited,
-    ServerError,
-    HttpError,
-    Network,
-    Timeout,
-    Aborted,
-    InvalidResponse,
-    Storage,
-    BrowserSecret,
+/// Declares the error codes once: the enum, `ALL` (in declaration order) and `as_str` come from
+/// this one list, so a code cannot exist in one of them and not in the others.
+macro_rules! error_codes {
+    ($($variant:ident => $text:literal,)*) => {
+        /// Stable error codes, exactly the strings docs/API.md lists.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $text,)*
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    InvalidConfig => "invalid_config",
+    InvalidClient => "invalid_client",
+    InvalidGrant => "invalid_grant",
+    Unauthorized => "unauthorized",
+    Forbidden => "forbidden",
+    NotFound => "not_found",
+    RateLimited => "rate_limited",
+    ServerError => "server_error",
+    HttpError => "http_error",
+    Network => "network",
+    Timeout => "timeout",
+    Aborted => "aborted",
+    InvalidResponse => "invalid_response",
+    Storage => "storage",
+    BrowserSecret => "browser_secret",
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 15] = [
-        ErrorCode::InvalidConfig,
-        ErrorCode::InvalidClient,
-        ErrorCode::InvalidGrant,
-        ErrorCode::Unauthorized,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::RateLimited,
-        ErrorCode::ServerError,
-        ErrorCode::HttpError,
-        ErrorCode::Network,
-        ErrorCode::Timeout,
-        ErrorCode::Aborted,
-        ErrorCode::InvalidResponse,
-        ErrorCode::Storage,
-        ErrorCode::BrowserSecret,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidConfig => "invalid_config",
-            ErrorCode::InvalidClient => "invalid_client",
-            ErrorCode::InvalidGrant => "invalid_grant",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::ServerError => "server_error",
-            ErrorCode::HttpError => "http_error",
-            ErrorCode::Network => "network",
-            ErrorCode::Timeout => "timeout",
-            ErrorCode::Aborted => "aborted",
-            ErrorCode::InvalidResponse => "invalid_response",
-            ErrorCode::Storage => "storage",
-            ErrorCode::BrowserSecret => "browser_secret",
-        }
-    }
-
     /// The code for a non-2xx HTTP status that carried no more specific RFC 6749 error.
     pub fn for_status(status: u16) -> ErrorCode {
         match status {

@@ -56,7 +56,7 @@ pub fn code_of(value: &JsValue) -> Option<ErrorCode> {
     let code = js_sys::Reflect::get(value, &JsValue::from_str("code"))
         .ok()?
         .as_string()?;
-    ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)
+    ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
 }
 
 /// A short, secret-free description of something JS threw: the Error's name, or its type.

@@ -79,6 +79,7 @@ run "the example (examples/ping.mjs) in Node $(node --version) and $("$ANDOPEN_N
 run "bundlers: Vite build in Chromium; require() in Node $(node --version)" node --test "tests/bundlers/*.test.mjs"
 run "require() in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/bundlers/require.test.mjs
 run "Worker tests in workerd (Miniflare $(node -p 'JSON.parse(require("fs").readFileSync("node_modules/miniflare/package.json")).version'))" node --test "tests/worker/*.test.mjs"
+run "token broker (Durable Object): several isolates, one broker, in workerd" node --test "tests/broker/*.test.mjs"
 run "encrypted KvStore (WebCrypto) in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/worker/kv-encryption-node.test.mjs
 run "fault matrix + secret scan in Node $(node --version)" node --test tests/matrix/node.test.mjs
 run "fault matrix + secret scan in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/matrix/node.test.mjs

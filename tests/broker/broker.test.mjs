@@ -1,0 +1,198 @@
+// AndOpenTokenBroker in real workerd (Miniflare 4, the packed npm tarball bundled by wrangler):
+// several Workers standing for several isolates, bound to one broker namespace, against the
+// emulator. "direct" isolates call the broker's RPC themselves (the broker alone); "client"
+// isolates use AndOpenClient's `broker` option.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { startEmulator } from "../../emulator/server.mjs";
+import { admin as testkitAdmin, counters as testkitCounters, newTenant as testkitTenant } from "../../emulator/testkit.mjs";
+import { buildBrokerWorkers, deployment, percentile } from "./harness.mjs";
+
+const API_KEY = `broker-api-key-${process.pid}-a8f3`;
+const CLIENT_SECRET = `broker-client-secret-${process.pid}-77c1`;
+const CLIENT_ID = "andopen_client_id_emulator";
+
+let workers;
+let emulator;
+const open = [];
+
+before(async () => {
+  workers = buildBrokerWorkers();
+  emulator = await startEmulator({ authPort: 0, apiPort: 0, apiKey: API_KEY, clientSecret: CLIENT_SECRET });
+});
+
+after(async () => {
+  await Promise.all(open.map((d) => d.dispose()));
+  await emulator?.close();
+});
+
+const newTenant = (name) => testkitTenant(`broker-${name}`);
+const admin = (route, body) => testkitAdmin(emulator.authUrl, route, body);
+const counters = (tenant) => testkitCounters(emulator, tenant);
+
+function env(tenant, extra = {}) {
+  return {
+    ANDOPEN_API_KEY: API_KEY,
+    ANDOPEN_TENANT: tenant,
+    ANDOPEN_CLIENT_ID: CLIENT_ID,
+    ANDOPEN_CLIENT_SECRET: CLIENT_SECRET,
+    ANDOPEN_AUTH_URL: emulator.authUrl,
+    ANDOPEN_API_URL: emulator.apiUrl,
+    ...extra,
+  };
+}
+
+function deploy(options) {
+  const d = deployment({ workers, ...options });
+  open.push(d);
+  return d;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const direct = (tenant) => `direct:${tenant}`;
+
+function assertNoSecret(label, value) {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  for (const secret of [CLIENT_SECRET, API_KEY]) {
+    assert.ok(!text.includes(secret), `${label} holds a secret`);
+    assert.ok(!text.includes(Buffer.from(secret).toString("base64")), `${label} holds a secret (base64)`);
+  }
+}
+
+test("the broker alone: 4 isolates × 50 concurrent cold requests make 1 token request", async () => {
+  const tenant = newTenant("cold-direct");
+  await admin("config", { tenant, authLatencyMs: 200 });
+  const d = deploy({ env: env(tenant, { MODE: "direct" }), className: "AndOpenTokenBroker" });
+  const results = await Promise.all(Array.from({ length: 200 }, (_, n) => d.get(n % 4)));
+  assert.deepEqual(results.filter((r) => r.status !== 200), []);
+  const c = await counters(tenant);
+  assert.equal(c.tokenRequests.total, 1);
+  assert.equal(c.apiRequests, 200);
+});
+
+/** Requests from every isolate, one after another in each, for `ms`; returns their latencies. */
+async function traffic(d, isolates, ms, path = "/") {
+  const latencies = Array.from({ length: isolates }, () => []);
+  const failures = [];
+  const end = Date.now() + ms;
+  await Promise.all(
+    Array.from({ length: isolates }, async (_, i) => {
+      while (Date.now() < end) {
+        const r = await d.get(i, path);
+        if (r.status === 200) latencies[i].push(r.ms);
+        else failures.push(r.body);
+        await sleep(50);
+      }
+    }),
+  );
+  return { latencies, failures };
+}
+
+test("the broker alone: 3 token lifetimes of traffic, every renewal by the alarm, no request waits", async () => {
+  const tenant = newTenant("lifetimes-direct");
+  const steady = newTenant("steady-direct");
+  const lifetime = 6;
+  const leeway = 3;
+  // A slow auth server, so a request that waited for a renewal would show it.
+  await admin("config", { tenant, tokenLifetimeSeconds: lifetime, authLatencyMs: 400 });
+  await admin("config", { tenant: steady, authLatencyMs: 400 });
+  const d = deploy({ env: env(tenant, { MODE: "direct", LEEWAY_SECONDS: String(leeway) }), isolates: 8, vars: (i) => (i >= 4 ? { ANDOPEN_TENANT: steady } : {}) });
+  // The first token (cold), in both tenants.
+  await Promise.all(Array.from({ length: 8 }, (_, i) => d.get(i)));
+  const started = Date.now();
+  const run = await traffic(d, 8, lifetime * 3 * 1000);
+  const elapsed = Date.now() - started;
+  assert.deepEqual(run.failures, []);
+  const stats = await d.stats(direct(tenant));
+  const c = await counters(tenant);
+  // The broker renews at expiresAt - (3 s + 25%): every 2.25 s with 6 s tokens.
+  const cycle = (lifetime - leeway * 1.25) * 1000;
+  console.log(`3 lifetimes (${elapsed} ms): ${c.tokenRequests.total} token requests (${stats.tokenRequests.ask} asked, ${stats.tokenRequests.alarm} by the alarm; renewal every ${cycle} ms), ${stats.alarms} alarms`);
+  assert.equal(stats.tokenRequests.ask, 1, "only the cold start asks the auth server");
+  assert.equal(c.tokenRequests.total, stats.tokenRequests.ask + stats.tokenRequests.alarm);
+  assert.ok(Math.abs(stats.tokenRequests.alarm - elapsed / cycle) <= 1.5, `renewals ${stats.tokenRequests.alarm} for ${elapsed / cycle} cycles`);
+  // Latency: the isolates of `tenant` (0-3) against those of `steady` (a token that outlives
+  // the run, so never renewed), in the same run.
+  const renewing = run.latencies.slice(0, 4).flat();
+  const never = run.latencies.slice(4).flat();
+  const [p99, p99Steady] = [percentile(renewing, 99), percentile(never, 99)];
+  console.log(`latency p99: renewing ${p99.toFixed(1)} ms, never renewing ${p99Steady.toFixed(1)} ms; max ${Math.max(...renewing).toFixed(1)} / ${Math.max(...never).toFixed(1)} ms (auth latency 400 ms; ${renewing.length} + ${never.length} requests)`);
+  // A request that waited for a renewal would take 400 ms more; the asks are counted above.
+  assert.ok(p99 < p99Steady + 150, "renewals added latency");
+});
+
+test("the broker alone: rotating refresh tokens, refresh-token-only client, 4 isolates, 4 lifetimes: no invalid_grant", async () => {
+  const tenant = newTenant("rotation-direct");
+  await admin("config", { tenant, tokenLifetimeSeconds: 4, refreshTokens: true, rotateRefreshTokens: true });
+  const { refresh_token: refreshToken } = await admin("refresh-token", { tenant });
+  const d = deploy({
+    env: env(tenant, { MODE: "direct", LEEWAY_SECONDS: "1", ANDOPEN_CLIENT_SECRET: "", ANDOPEN_REFRESH_TOKEN: refreshToken }),
+  });
+  const run = await traffic(d, 4, 16000);
+  assert.deepEqual(run.failures, []);
+  const stats = await d.stats(direct(tenant));
+  const c = await counters(tenant);
+  const errors = stats.events.filter((e) => e.type === "token_error");
+  console.log(`rotation: ${c.tokenRequests.refresh_token} refresh grants, ${c.tokenRequests.client_credentials} client credentials, ${errors.length} token errors`);
+  assert.deepEqual(errors, []);
+  assert.equal(c.tokenRequests.client_credentials, 0);
+  assert.ok(c.tokenRequests.refresh_token >= 4);
+});
+
+test("the broker alone: all tokens revoked, every isolate's next call succeeds after 1 renewal in all", async () => {
+  const tenant = newTenant("revoke-direct");
+  const d = deploy({ env: env(tenant, { MODE: "direct" }) });
+  for (let i = 0; i < 4; i += 1) assert.equal((await d.get(i)).status, 200);
+  assert.equal((await counters(tenant)).tokenRequests.total, 1);
+  await admin("revoke", { tenant });
+  const results = await Promise.all(Array.from({ length: 40 }, (_, n) => d.get(n % 4)));
+  assert.deepEqual(results.filter((r) => r.status !== 200), []);
+  assert.equal((await counters(tenant)).tokenRequests.total, 2);
+});
+
+test("the broker restarted with its storage kept: 0 token requests while the stored token is valid", async () => {
+  const tenant = newTenant("restart-direct");
+  const persist = mkdtempSync(join(tmpdir(), "andopen-broker-"));
+  const first = deploy({ env: env(tenant, { MODE: "direct" }), persist });
+  for (let i = 0; i < 4; i += 1) assert.equal((await first.get(i)).status, 200);
+  assert.equal((await counters(tenant)).tokenRequests.total, 1);
+  await first.dispose();
+  open.splice(open.indexOf(first), 1);
+  const second = deploy({ env: env(tenant, { MODE: "direct" }), persist });
+  const results = await Promise.all(Array.from({ length: 20 }, (_, n) => second.get(n % 4)));
+  assert.deepEqual(results.filter((r) => r.status !== 200), []);
+  assert.equal((await counters(tenant)).tokenRequests.total, 1);
+  const stats = await second.stats(direct(tenant));
+  assert.equal(stats.events.filter((e) => e.type === "store_hit").length, 1);
+  await second.dispose();
+  open.splice(open.indexOf(second), 1);
+  // The persisted files (SQLite) hold the tokens, never a secret.
+  const files = [];
+  const walk = (dir) => readdirSync(dir).forEach((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : files.push(join(dir, f))));
+  walk(persist);
+  assert.ok(files.length > 0);
+  for (const file of files) assertNoSecret(file, readFileSync(file).toString("latin1"));
+});
+
+test("the broker alone: secret scan of its storage, events and errors", async () => {
+  const tenant = newTenant("scan-direct");
+  await admin("config", { tenant, refreshTokens: true });
+  const d = deploy({ env: env(tenant, { MODE: "direct" }) });
+  assert.equal((await d.get(0)).status, 200);
+  // A refused secret: the broker's error crosses RPC to the isolate.
+  const wrong = deploy({ env: env(newTenant("scan-wrong"), { MODE: "direct", ANDOPEN_CLIENT_SECRET: `${CLIENT_SECRET}-wrong` }), isolates: 1 });
+  const refused = await wrong.get(0);
+  assert.equal(refused.status, 502);
+  assertNoSecret("the error", refused.body);
+  assert.ok(!JSON.stringify(refused.body).includes(`${CLIENT_SECRET}-wrong`));
+  const stats = await d.stats(direct(tenant));
+  assert.deepEqual(Object.keys(stats.stored), ["token"]);
+  const stored = JSON.parse(stats.stored.token);
+  assert.ok(stored.accessToken && stored.refreshToken, "the broker keeps the access and refresh tokens");
+  assertNoSecret("the broker's storage", stats.stored);
+  assertNoSecret("the broker's events", stats.events);
+  assert.ok(stats.alarmAt > Date.now(), "an alarm is set for the renewal");
+});

@@ -366,15 +366,12 @@ pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise
     };
     let headers = api_headers(inner, &held);
     let carry_on = inner.carry_on.as_ref().unchecked_ref::<js_sys::Function>();
-    let limits = limits(inner);
+    let read = if as_json { Read::Json } else { Read::None };
     Some(http::fast_call(
         inner.fetch.as_ref(),
         &url,
         &headers,
-        limits.timeout_ms,
-        as_json,
-        crate::core::token_response::MAX_BODY_BYTES,
-        limits.json_bytes,
+        &limits(inner).reading(read),
         carry_on,
         held.generation as f64,
     ))

@@ -28,10 +28,14 @@ export const BODY_NOT_JSON = 4;
 
 const TOO_LARGE = Symbol("too large");
 
+// `request` is [url, method, clientHeaders, userHeaders, body]; `reading` is [timeoutMs, read,
+// textLimit, jsonLimit] (made once per client in Rust: http.rs `Limits`).
 // Resolves with [response, status, retryAfter, location, text, value, bodyState]. The status
 // and headers are read here, once, inside a try: a Response whose getters throw is BAD_RESPONSE,
 // never an exception escaping from wasm. `location` is absolute (resolved against `url`).
-export function sendAttempt(fetchFn, url, method, clientHeaders, userHeaders, body, signal, timeoutMs, read, textLimit, jsonLimit) {
+export function sendAttempt(fetchFn, request, signal, reading) {
+  const [url, method, clientHeaders, userHeaders, body] = request;
+  const [timeoutMs, read, textLimit, jsonLimit] = reading;
   return new Promise((resolve, reject) => {
     if (signal != null && signal.aborted) return reject(ABORTED);
     const call = fetchFn ?? globalThis.fetch;
@@ -229,22 +233,24 @@ export function discard(response) {
 // the current token. Only a 2xx (parsed, for json) is final here; anything else (a 401, a
 // retryable status, a redirect, a failure) is handed to `carryOn` (Rust) with what happened, and
 // Rust carries on exactly as if it had made the attempt itself, so every decision stays there.
-export function fastCall(fetchFn, url, clientHeaders, timeoutMs, asJson, textLimit, jsonLimit, carryOn, generation) {
-  const read = asJson ? READ_JSON : READ_NONE;
+export function fastCall(fetchFn, url, clientHeaders, reading, carryOn, generation) {
+  const asJson = reading[1] === READ_JSON;
   // The attempt starts in a microtask, after the wasm call that made it has returned: a fetch
   // running inside that call can make V8 before 13 (Node 20 and 22) deoptimise a frame whose
   // wasm result is an externref, which aborts the process (bench/v8-crash/NOTES.md).
-  return Promise.resolve().then(() => sendAttempt(fetchFn, url, "GET", clientHeaders, undefined, undefined, undefined, timeoutMs, read, textLimit, jsonLimit)).then(
-    (result) => {
-      const status = result[1];
-      if (status >= 200 && status < 300) {
-        if (!asJson) return result[0];
-        if (result[6] === BODY_JSON) return result[5];
-      }
-      return carryOn(url, generation, asJson, result, undefined);
-    },
-    (code) => carryOn(url, generation, asJson, undefined, code),
-  );
+  return Promise.resolve()
+    .then(() => sendAttempt(fetchFn, [url, "GET", clientHeaders, undefined, undefined], undefined, reading))
+    .then(
+      (result) => {
+        const status = result[1];
+        if (status >= 200 && status < 300) {
+          if (!asJson) return result[0];
+          if (result[6] === BODY_JSON) return result[5];
+        }
+        return carryOn(url, generation, asJson, result, undefined);
+      },
+      (code) => carryOn(url, generation, asJson, undefined, code),
+    );
 }
 
 // The runtime's own URL parser (the one fetch uses), so `..`, `%2e%2e` and backslashes are

@@ -1,12 +1,14 @@
 // AndOpenError: a real Error subclass (instanceof, name, stack), built by the Rust layer.
 // It lives in JS because a Rust type cannot extend Error.
 export class AndOpenError extends Error {
-  constructor(code, message, status, retryable, oauthError, description, retryAfterSeconds) {
+  // `fields`: [status, retryable, oauthError, description, retryAfterSeconds] (error.rs).
+  constructor(code, message, fields) {
     super(message);
+    const [status, retryable, oauthError, description, retryAfterSeconds] = fields ?? [];
     this.name = "AndOpenError";
     this.code = code;
     this.status = status;
-    this.retryable = retryable;
+    this.retryable = retryable === true;
     this.oauthError = oauthError;
     this.description = description;
     this.retryAfterSeconds = retryAfterSeconds;
@@ -62,7 +64,7 @@ export function guardFreed(Class) {
     const method = descriptor.value;
     proto[name] = function (...args) {
       if (this.__wbg_ptr === 0) {
-        return Promise.reject(new AndOpenError("invalid_config", `${Class.name}.${name}() was called after free()`, undefined, false));
+        return Promise.reject(new AndOpenError("invalid_config", `${Class.name}.${name}() was called after free()`, [undefined, false]));
       }
       return method.apply(this, args);
     };

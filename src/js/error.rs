@@ -11,17 +11,9 @@ extern "C" {
     #[wasm_bindgen(js_name = AndOpenError)]
     pub type JsAndOpenError;
 
+    /// `fields`: [status, retryable, oauthError, description, retryAfterSeconds] (error.js).
     #[wasm_bindgen(constructor, js_class = "AndOpenError")]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        code: &str,
-        message: &str,
-        status: Option<u16>,
-        retryable: bool,
-        oauth_error: Option<String>,
-        description: Option<String>,
-        retry_after_seconds: Option<f64>,
-    ) -> JsAndOpenError;
+    fn new(code: &str, message: &str, fields: &js_sys::Array) -> JsAndOpenError;
 
     #[wasm_bindgen(js_name = andOpenErrorClass)]
     fn and_open_error_class() -> JsValue;
@@ -35,16 +27,16 @@ pub fn error_class() -> JsValue {
 
 impl From<ClientError> for JsValue {
     fn from(e: ClientError) -> JsValue {
-        JsAndOpenError::new(
-            e.code.as_str(),
-            &e.message,
-            e.status,
-            e.retryable,
-            e.oauth_error,
-            e.description,
-            e.retry_after_seconds,
-        )
-        .into()
+        let optional_text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| t.into());
+        let fields = js_sys::Array::of5(
+            &e.status.map_or(JsValue::UNDEFINED, JsValue::from),
+            &JsValue::from_bool(e.retryable),
+            &optional_text(e.oauth_error),
+            &optional_text(e.description),
+            &e.retry_after_seconds
+                .map_or(JsValue::UNDEFINED, JsValue::from),
+        );
+        JsAndOpenError::new(e.code.as_str(), &e.message, &fields).into()
     }
 }
 

@@ -14,32 +14,22 @@ use crate::core::token_response::MAX_BODY_BYTES;
 
 #[wasm_bindgen(module = "/src/js/attempt.js")]
 extern "C" {
+    /// `request`: [url, method, clientHeaders, userHeaders, body]; `reading`: `Limits::reading`.
     #[wasm_bindgen(js_name = sendAttempt)]
-    #[allow(clippy::too_many_arguments)]
     fn send_attempt(
         fetch: Option<&Function>,
-        url: &str,
-        method: &str,
-        client_headers: &Object,
-        user_headers: &JsValue,
-        body: &JsValue,
+        request: &Array,
         signal: Option<&AbortSignal>,
-        timeout_ms: f64,
-        read: u8,
-        text_limit: u32,
-        json_limit: f64,
+        reading: &Array,
     ) -> Promise;
 
+    /// The warm path's one GET (see api_request.rs `fast`).
     #[wasm_bindgen(js_name = fastCall)]
-    #[allow(clippy::too_many_arguments)]
     pub fn fast_call(
         fetch: Option<&Function>,
         url: &str,
         client_headers: &Object,
-        timeout_ms: f64,
-        as_json: bool,
-        text_limit: u32,
-        json_limit: f64,
+        reading: &Array,
         carry_on: &Function,
         generation: f64,
     ) -> Promise;
@@ -124,6 +114,18 @@ pub struct Limits {
     pub json_bytes: f64,
 }
 
+impl Limits {
+    /// attempt.js's `reading`: [timeoutMs, read, textLimit, jsonLimit].
+    pub fn reading(&self, read: Read) -> Array {
+        Array::of4(
+            &self.timeout_ms.into(),
+            &(read as u8).into(),
+            &MAX_BODY_BYTES.into(),
+            &self.json_bytes.into(),
+        )
+    }
+}
+
 /// Sends one attempt. `what` names it in error messages ("the token request").
 pub async fn send(
     fetch: Option<&Function>,
@@ -133,19 +135,14 @@ pub async fn send(
     read: Read,
     what: &str,
 ) -> Result<Exchange, ClientError> {
-    let promise = send_attempt(
-        fetch,
-        outgoing.url,
-        outgoing.method,
+    let request = Array::of5(
+        &outgoing.url.into(),
+        &outgoing.method.into(),
         outgoing.client_headers,
         outgoing.user_headers,
         outgoing.body,
-        signal,
-        limits.timeout_ms,
-        read as u8,
-        MAX_BODY_BYTES,
-        limits.json_bytes,
     );
+    let promise = send_attempt(fetch, &request, signal, &limits.reading(read));
     match JsFuture::from(promise).await {
         Ok(result) => settled(result, &JsValue::UNDEFINED, what),
         Err(code) => settled(JsValue::UNDEFINED, &code, what),

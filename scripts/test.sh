@@ -19,7 +19,14 @@ LOG=target/test-output.log
 : > "$LOG"
 exec > >(tee -a "$LOG") 2>&1
 trap 'echo "tests FAILED at step: ${STEP:-?}" >&2' ERR
-run() { STEP="$1"; step "$1"; shift; "$@"; }
+run() {
+  STEP="$1"; step "$1"; shift
+  # The wasm tests and the example need the emulator this script started; say so if it is gone.
+  if [ -n "${EMULATOR_PID:-}" ] && ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+    echo "the test emulator (pid $EMULATOR_PID) is no longer running: was it killed from outside?" >&2
+  fi
+  "$@"
+}
 
 [ -n "${ANDOPEN_NODE22:-}" ] || { echo "no Node 22 (ANDOPEN_NODE22): run scripts/setup.sh first" >&2; exit 1; }
 NODE22_BIN="$(dirname "$ANDOPEN_NODE22")"
@@ -61,11 +68,11 @@ run "wasm tests in headless Chromium (wasm-pack test --headless --chrome)" \
 
 # examples/ping.mjs, the smallest real use, against the test emulator on each Node.
 example_on_both() {
-  local bin
+  local bin out
   for bin in "$(command -v node)" "$ANDOPEN_NODE22"; do
-    ANDOPEN_AUTH_URL="$ANDOPEN_TEST_AUTH_URL" ANDOPEN_API_URL="$ANDOPEN_TEST_API_URL" \
-      ANDOPEN_TENANT="example-$("$bin" --version)-$$" "$bin" examples/ping.mjs 2>/dev/null \
-      | grep -q '^& for Makers' || { echo "examples/ping.mjs printed no banner on $("$bin" --version)"; return 1; }
+    out="$(ANDOPEN_AUTH_URL="$ANDOPEN_TEST_AUTH_URL" ANDOPEN_API_URL="$ANDOPEN_TEST_API_URL" \
+      ANDOPEN_TENANT="example-$("$bin" --version)-$$" "$bin" examples/ping.mjs 2>&1)" || true
+    grep -q '^& for Makers' <<<"$out" || { echo "$out"; echo "examples/ping.mjs printed no banner on $("$bin" --version)"; return 1; }
     echo "ok: examples/ping.mjs printed the banner on $("$bin" --version)"
   done
 }

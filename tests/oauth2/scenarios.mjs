@@ -264,9 +264,8 @@ export const scenarios = [
     id: "refresh-openid",
     name: "a refresh token granted with openid: the refresh request names the API (RFC 8707 §2.2), so the provider issues the API's JWT",
     refreshScope: "openid offline_access api:read",
-    // The client sends no `resource` with the refresh grant (src/core/token_request.rs): the
-    // provider then issues an opaque userinfo token, the API refuses it twice: `unauthorized`.
-    todo: "the client sends no `resource` on the refresh grant",
+    // Without `resource` on the refresh grant the provider issued an opaque userinfo token and
+    // the API refused it twice (`unauthorized`); the client now repeats it (token_request.rs).
     async run(t, ctx) {
       const client = t.client({ refreshToken: ctx.creds.refreshToken });
       const out = await t.settle(client.json("/things"));

@@ -12,12 +12,13 @@ export class TestBroker extends AndOpenTokenBroker {
   tokenRequests = { alarm: 0, ask: 0 };
 
   onClientEvent(event) {
-    this.events.push(event);
+    this.events.push({ ...event, at: Date.now(), inAlarm: this.inAlarm });
     if (event.type === "token_request") this.tokenRequests[this.inAlarm ? "alarm" : "ask"] += 1;
   }
 
   async alarm() {
     this.alarms += 1;
+    this.events.push({ type: "alarm", at: Date.now() });
     this.inAlarm = true;
     try {
       await super.alarm();

@@ -22,10 +22,24 @@ function options(env) {
   return o;
 }
 
+// BROKER_FAULT: a binding whose get() throws, or whose stub never answers.
+function brokerFor(env) {
+  const namespace = env.ANDOPEN_BROKER;
+  if (env.BROKER_FAULT === "throws") {
+    return { idFromName: (name) => namespace.idFromName(name), get: () => { throw new Error("broker binding failed"); } };
+  }
+  if (env.BROKER_FAULT === "hangs") {
+    const never = () => new Promise(() => {});
+    return { idFromName: (name) => namespace.idFromName(name), get: () => ({ token: never, clear: never }) };
+  }
+  return namespace;
+}
+
 function clientFor(env) {
   if (client) return client;
   const o = { ...options(env), onEvent: (event) => events.push(event) };
-  if (env.MODE === "client") o.broker = env.ANDOPEN_BROKER;
+  if (env.MODE === "client") o.broker = brokerFor(env);
+  if (env.STORE_KEY) o.storeKey = env.STORE_KEY;
   if (env.MODE === "kv") o.store = new KvStore(env.ANDOPEN_TOKENS);
   client = new AndOpenClient(o);
   return client;
@@ -35,7 +49,7 @@ function clientFor(env) {
 let held = null;
 let asking = null;
 function ask(env, report) {
-  const stub = env.ANDOPEN_BROKER.get(env.ANDOPEN_BROKER.idFromName(`direct:${env.ANDOPEN_TENANT}`));
+  const stub = env.ANDOPEN_BROKER.get(env.ANDOPEN_BROKER.idFromName(env.STORE_KEY));
   return stub.token(options(env), report).then((text) => (held = JSON.parse(text)));
 }
 async function directToken(env) {

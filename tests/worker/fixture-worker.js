@@ -2,6 +2,9 @@
 // the workerd tests can drive renewals and failing KV writes. Not part of the package.
 import { AndOpenClient, AndOpenError, KvStore } from "andopen-client";
 
+// Bundled with examples/worker/wrangler.toml, which binds the broker: wrangler wants its class.
+export { AndOpenTokenBroker } from "andopen-client";
+
 let client;
 const events = [];
 

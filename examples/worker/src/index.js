@@ -1,9 +1,14 @@
 // An example Worker: GET / answers the &Open banner; /api/<path> is proxied to the &Open API
-// with a bearer token the client obtains, caches in KV and renews by itself.
-import { AndOpenClient, AndOpenError, KvStore } from "andopen-client";
+// with a bearer token from the token broker (a Durable Object that renews it ahead of expiry
+// for every isolate), or, without a broker binding, one the client renews itself through KV.
+import { AndOpenClient, AndOpenError, AndOpenTokenBroker, KvStore } from "andopen-client";
 
-// Module scope: one client per isolate, serving many requests. Token values are shared
-// across requests (memory, then KV); in-flight renewals are not (see README, Workers).
+// The Worker exports the broker's class; wrangler.toml binds it as ANDOPEN_BROKER.
+export { AndOpenTokenBroker };
+
+// Module scope: one client per isolate, serving many requests. With the broker, one token
+// request per token lifetime across all isolates; KV alone shares token values, not renewals
+// (see README, Workers).
 let client;
 
 function clientFor(env) {
@@ -14,6 +19,7 @@ function clientFor(env) {
     clientSecret: env.ANDOPEN_CLIENT_SECRET,
     authUrl: env.ANDOPEN_AUTH_URL || undefined,
     apiUrl: env.ANDOPEN_API_URL || undefined,
+    broker: env.ANDOPEN_BROKER,
     store: new KvStore(env.ANDOPEN_TOKENS),
   });
   return client;

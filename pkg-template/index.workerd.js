@@ -42,7 +42,8 @@ const BACKOFF_MAX_MS = 30000;
 /** The broker renews this many seconds before expiry: before isolates enter their own leeway. */
 function brokerLeewaySeconds(leeway) {
   const own = typeof leeway === "number" && Number.isFinite(leeway) && leeway >= 0 ? leeway : 60;
-  return own + Math.max(1, own / 4);
+  // Within the client's own limit for the option (86400 s).
+  return Math.min(86400, own + Math.max(1, own / 4));
 }
 
 export class AndOpenTokenBroker extends DurableObject {

@@ -8,3 +8,11 @@ initSync({ module: readFileSync(new URL("./andopen_client_bg.wasm", import.meta.
 for (const Class of [AndOpenClient, MemoryStore, KvStore]) guardFreed(Class);
 export { AndOpenClient, MemoryStore, KvStore };
 export const AndOpenError = andOpenErrorClass();
+
+// The token broker is a Cloudflare Durable Object: it exists only in the workerd entry. Here the
+// name is exported too (the .d.ts is shared), as a class that says so when used.
+export class AndOpenTokenBroker {
+  constructor() {
+    throw new AndOpenError("invalid_config", "AndOpenTokenBroker is a Durable Object: it runs only in Cloudflare Workers (the package's workerd entry)", [undefined, false]);
+  }
+}

@@ -37,6 +37,7 @@ run "cargo fmt --check" env -u RUSTUP_TOOLCHAIN cargo fmt --check
 run "clippy (host)" cargo clippy --all-targets -- -D warnings
 run "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 run "native core tests (cargo test)" cargo test
+run "no import circle among the modules of src/core or src/js" python3 scripts/import-cycles.py
 run "emulator tests" node --test "emulator/test/*.test.mjs"
 
 # The emulator for the wasm tests, on the ports tests/support/mod.rs was compiled with.

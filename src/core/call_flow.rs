@@ -7,8 +7,8 @@
 //! reads a clock, and is tested with `cargo test` against scripted answers.
 
 use super::api_scope::{on_redirect, ApiScope, RedirectMode, RedirectSeen, RedirectStep};
-use super::error::{ClientError, ErrorCode};
-use super::retry_policy::{is_retryable_status, Failure, RetryPolicy};
+use super::error::{is_retryable_status, ClientError, ErrorCode};
+use super::retry_policy::{Failure, RetryPolicy};
 
 /// What the driver must send next.
 #[derive(Clone, Debug, PartialEq)]

@@ -58,6 +58,12 @@ impl ErrorCode {
     }
 }
 
+/// The statuses the client retries itself: 408 and 429 and the transient 5xx (RFC 9110 §15.6);
+/// 501, 505 and other 4xx never change. With `ErrorCode::for_status`, the one status table.
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -105,7 +111,7 @@ impl ClientError {
     pub fn for_status(code: ErrorCode, status: u16, message: impl Into<String>) -> Self {
         let mut error = ClientError::new(code, message);
         error.status = Some(status);
-        error.retryable = crate::core::retry_policy::is_retryable_status(status);
+        error.retryable = is_retryable_status(status);
         error
     }
 

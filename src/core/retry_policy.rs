@@ -1,7 +1,7 @@
 //! When to retry and how long to wait: exponential backoff with jitter (passed in), capped by
 //! `maxRetries`, honouring `Retry-After` (RFC 9110 §10.2.3) in seconds or as an HTTP-date.
 
-use super::error::{ClientError, ErrorCode};
+use super::error::{is_retryable_status, ClientError, ErrorCode};
 
 /// Why an attempt failed, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,11 +26,6 @@ impl Failure {
             _ => None,
         }
     }
-}
-
-/// 408 and 429 and the transient 5xx (RFC 9110 §15.6); 501, 505 and other 4xx never change.
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 429 | 500 | 502 | 503 | 504)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -9,12 +9,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, ReadableStream, Response};
 
-use super::client::{spawn, Inner};
 use super::events::{emit, Event};
 use super::http::{
     self, discard, header_object, read_text, resolve_url, Body, Exchange, Limits, Outgoing, Read,
 };
 use super::runtime::{jitter, now_ms, sleep};
+use super::session::{spawn, Inner};
 use super::token_renewal::token;
 use crate::core::api_scope::{unfollowed_redirect_error, ApiScope, RedirectMode};
 use crate::core::call_flow::{CallFlow, CallSpec, CallStep, ResponseHead, Retry};

@@ -7,6 +7,7 @@ mod events;
 mod http;
 mod options;
 mod runtime;
+mod session;
 pub mod store;
 mod token_renewal;
 mod types;

@@ -9,15 +9,15 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
-use super::client::{Inner, Renewal};
 use super::error::{code_of, describe_thrown};
 use super::events::{emit, Event};
 use super::http::{self, discard, header_object, Body, Limits, Outgoing, Read};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
+use super::session::{Inner, Renewal};
 use crate::core::api_scope::token_redirect_error;
+use crate::core::error::is_retryable_status;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::grant_flow::{GrantFlow, GrantStep};
-use crate::core::retry_policy::is_retryable_status;
 use crate::core::secret::Secret;
 use crate::core::token_cache::{Freshness, HeldToken, StoredToken};
 use crate::core::token_request::TokenRequest;

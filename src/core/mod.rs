@@ -7,6 +7,7 @@ pub mod error;
 pub mod form;
 pub mod grant_flow;
 pub mod json;
+pub mod renewal_flow;
 pub mod retry_policy;
 pub mod secret;
 pub mod token_cache;

@@ -18,8 +18,9 @@ use crate::core::api_scope::token_redirect_error;
 use crate::core::error::is_retryable_status;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::grant_flow::{GrantFlow, GrantStep};
+use crate::core::renewal_flow::{BrokerReport, Notice, RenewalFlow, RenewalStep};
 use crate::core::secret::Secret;
-use crate::core::token_cache::{Freshness, HeldToken, StoredToken};
+use crate::core::token_cache::{Freshness, HeldToken};
 use crate::core::token_request::TokenRequest;
 use crate::core::token_response::{parse_token_response, TokenGrant};
 
@@ -168,78 +169,104 @@ fn rebuild(rejection: &JsValue) -> ClientError {
     error
 }
 
-async fn renew(
-    inner: &Rc<Inner>,
-    skip_store: bool,
-    generation: u32,
-) -> Result<HeldToken, ClientError> {
-    if inner.broker.is_some() {
-        match ask_broker(inner, skip_store, generation).await {
-            Ok(held) => return Ok(held),
-            // js-api.md: the client renews by itself, and the call does not fail because of it.
-            Err(why) => broker_error(inner, &why),
-        }
-    }
-    if !skip_store {
-        if let Some(token) = read_store(inner).await {
-            return Ok(token);
-        }
-    }
-    let obtained = obtain(inner).await?;
-    let token = obtained.access_token.clone();
-    let (held, stored) = {
+/// Drives one `RenewalFlow` (src/core/renewal_flow.rs): broker, store, auth server, store write,
+/// in the order and on the conditions it decides. No borrow of the state is held across an await.
+async fn renew(inner: &Rc<Inner>, force: bool, generation: u32) -> Result<HeldToken, ClientError> {
+    let has_broker = inner.broker.is_some();
+    let (mut flow, mut step) = {
         let mut state = inner.state.borrow_mut();
-        if state.generation != generation {
-            // clear() ran meanwhile: hand the token to the callers that waited, keep nothing.
-            // Generation 0 is never the cache's, so a 401 on it invalidates nothing.
-            return Ok(HeldToken {
-                token,
-                generation: 0,
-            });
-        }
-        let token_generation = state.cache.on_grant(obtained, now_ms());
-        let held = HeldToken {
-            token,
-            generation: token_generation,
-        };
-        (held, state.cache.to_stored())
+        RenewalFlow::start(&mut state.cache, has_broker, force, generation)
     };
-    if let Some(stored) = stored {
-        // Written once per token obtained, never per request (KV: one write per second per key).
-        let ttl_seconds = (stored.expires_at_ms - now_ms()) / 1000.0;
-        if let Err(why) = inner
-            .store
-            .put(&inner.config.store_key, &stored.encode(), ttl_seconds)
-            .await
-        {
-            store_error(inner, "put", &why);
-        }
+    let key = &inner.config.store_key;
+    loop {
+        step = match step {
+            RenewalStep::Done(held) => {
+                emit_notices(inner, &mut flow);
+                return Ok(held);
+            }
+            RenewalStep::AskBroker(report) => {
+                let answer = ask_broker(inner, report).await;
+                let mut state = inner.state.borrow_mut();
+                let generation_now = state.generation;
+                flow.on_broker(&mut state.cache, answer, generation_now, now_ms())
+            }
+            RenewalStep::ReadStore => {
+                let read = inner.store.get(key).await;
+                let mut state = inner.state.borrow_mut();
+                flow.on_store_read(&mut state.cache, read, now_ms())
+            }
+            RenewalStep::Grant => {
+                let obtained = obtain(inner).await?;
+                let mut state = inner.state.borrow_mut();
+                let generation_now = state.generation;
+                flow.on_granted(&mut state.cache, obtained, generation_now, now_ms())
+            }
+            RenewalStep::WriteStore { value, ttl_seconds } => {
+                let written = inner.store.put(key, &value, ttl_seconds).await;
+                flow.on_store_written(written)
+            }
+        };
+        emit_notices(inner, &mut flow);
     }
-    Ok(held)
 }
 
-/// A token from the broker: one RPC, bounded by `timeoutMs`, telling it which token a 401 refused
-/// (it renews only if that is still its current one) or that `refresh()` was called.
-async fn ask_broker(inner: &Rc<Inner>, force: bool, generation: u32) -> Result<HeldToken, String> {
+fn emit_notices(inner: &Inner, flow: &mut RenewalFlow) {
+    let key = inner.config.store_key.as_str();
+    for notice in flow.notices() {
+        let event = match &notice {
+            Notice::StoreHit => Event {
+                kind: "store_hit",
+                key: Some(key),
+                ..Event::default()
+            },
+            Notice::StoreMiss => Event {
+                kind: "store_miss",
+                key: Some(key),
+                ..Event::default()
+            },
+            Notice::StoreError { operation, message } => Event {
+                kind: "store_error",
+                operation: Some(operation),
+                message: Some(message),
+                ..Event::default()
+            },
+            Notice::BrokerError { message } => Event {
+                kind: "broker_error",
+                message: Some(message),
+                ..Event::default()
+            },
+        };
+        emit(inner.on_event.as_ref(), event);
+    }
+}
+
+/// The broker's answer (its stored-token text): one RPC, bounded by `timeoutMs`, with the report
+/// the flow chose. `Err` says why there is none, without secrets.
+async fn ask_broker(inner: &Rc<Inner>, report: BrokerReport) -> Result<String, String> {
     let Some(broker) = &inner.broker else {
         return Err("no broker".to_owned());
     };
-    let refused = inner.state.borrow_mut().cache.take_refused_report();
-    let report = match (refused, force) {
-        (Some((token, expires_at_ms)), _) => {
+    let field = |object: &Object, name: &str, value: &JsValue| {
+        let _ = Reflect::set(object, &JsValue::from_str(name), value);
+    };
+    let report = match report {
+        BrokerReport::Nothing => JsValue::NULL,
+        BrokerReport::Refused {
+            access_token,
+            expires_at_ms,
+        } => {
             let refused = Object::new();
-            let _ = Reflect::set(&refused, &"accessToken".into(), &token.expose().into());
-            let _ = Reflect::set(&refused, &"expiresAt".into(), &expires_at_ms.into());
+            field(&refused, "accessToken", &access_token.expose().into());
+            field(&refused, "expiresAt", &expires_at_ms.into());
             let report = Object::new();
-            let _ = Reflect::set(&report, &"refused".into(), &refused);
-            JsValue::from(report)
+            field(&report, "refused", &refused);
+            report.into()
         }
-        (None, true) => {
+        BrokerReport::Refresh => {
             let report = Object::new();
-            let _ = Reflect::set(&report, &"refresh".into(), &JsValue::TRUE);
-            JsValue::from(report)
+            field(&report, "refresh", &JsValue::TRUE);
+            report.into()
         }
-        (None, false) => JsValue::NULL,
     };
     let asked = ask_broker_js(
         &broker.namespace,
@@ -255,23 +282,9 @@ async fn ask_broker(inner: &Rc<Inner>, force: bool, generation: u32) -> Result<H
             format!("the broker failed: {}", describe_thrown(&thrown))
         }
     })?;
-    let stored = answer
+    answer
         .as_string()
-        .as_deref()
-        .and_then(StoredToken::decode)
-        .ok_or_else(|| "the broker answered something that is not a token".to_owned())?;
-    let mut state = inner.state.borrow_mut();
-    if state.generation != generation {
-        // clear() ran meanwhile: hand the token over, keep nothing (as for a grant).
-        return Ok(HeldToken {
-            token: stored.access_token,
-            generation: 0,
-        });
-    }
-    state
-        .cache
-        .adopt_brokered(stored, now_ms())
-        .ok_or_else(|| "the broker answered with an expired or refused token".to_owned())
+        .ok_or_else(|| "the broker answered something that is not a token".to_owned())
 }
 
 /// `clear()` clears the broker's tokens too; a broker that cannot be reached is reported.
@@ -311,79 +324,6 @@ extern "C" {
     ) -> Promise;
     #[wasm_bindgen(js_name = clearBroker)]
     fn clear_broker_js(namespace: &Object, name: &str, timeout_ms: f64) -> Promise;
-}
-
-/// A token from the store that is valid beyond the leeway, adopted into the cache. A stored
-/// token inside the leeway still lends its refresh token to the renewal that follows.
-async fn read_store(inner: &Rc<Inner>) -> Option<HeldToken> {
-    let store = &inner.store;
-    let key = &inner.config.store_key;
-    let text = match store.get(key).await {
-        Ok(text) => text,
-        Err(why) => {
-            store_error(inner, "get", &why);
-            return None;
-        }
-    };
-    let Some(stored) = text.as_deref().and_then(StoredToken::decode) else {
-        if text.is_some() {
-            store_error(
-                inner,
-                "get",
-                "the stored value is unreadable; treated as a miss",
-            );
-        }
-        emit(
-            inner.on_event.as_ref(),
-            Event {
-                kind: "store_miss",
-                key: Some(key),
-                ..Event::default()
-            },
-        );
-        return None;
-    };
-    let mut state = inner.state.borrow_mut();
-    let now = now_ms();
-    state.cache.adopt_stored(stored, now);
-    match state.cache.freshness(now) {
-        Freshness::Fresh(held) => {
-            drop(state);
-            emit(
-                inner.on_event.as_ref(),
-                Event {
-                    kind: "store_hit",
-                    key: Some(key),
-                    ..Event::default()
-                },
-            );
-            Some(held)
-        }
-        _ => {
-            drop(state);
-            emit(
-                inner.on_event.as_ref(),
-                Event {
-                    kind: "store_miss",
-                    key: Some(key),
-                    ..Event::default()
-                },
-            );
-            None
-        }
-    }
-}
-
-fn store_error(inner: &Inner, operation: &str, why: &str) {
-    emit(
-        inner.on_event.as_ref(),
-        Event {
-            kind: "store_error",
-            operation: Some(operation),
-            message: Some(why),
-            ..Event::default()
-        },
-    );
 }
 
 /// Drives a `GrantFlow` (src/core/grant_flow.rs): sends the token request it asks for, reports

@@ -140,6 +140,18 @@ function snapshot(response, url) {
 // the rest is cancelled, so the connection is released and nothing more is buffered.
 async function readBody(response, limit) {
   if (!(limit < Infinity)) return response.text();
+  // A declared, unencoded length decides without streaming: over the limit, nothing is read; within
+  // it, text() is cheaper than a reader (fetch itself holds the server to that length). An
+  // encoded (compressed) body's length says nothing about what it expands to, so it streams.
+  const declared = declaredLength(response);
+  if (declared !== undefined && declared > limit) {
+    response.body?.cancel().catch(() => {});
+    return TOO_LARGE;
+  }
+  if (declared !== undefined) {
+    const text = await response.text();
+    return text.length > limit ? TOO_LARGE : text;
+  }
   const stream = response.body;
   if (stream == null || typeof stream.getReader !== "function") {
     const text = await response.text();
@@ -165,6 +177,14 @@ async function readBody(response, limit) {
     at += chunk.byteLength;
   }
   return new TextDecoder().decode(bytes);
+}
+
+function declaredLength(response) {
+  const headers = response.headers;
+  const encoding = headers.get("content-encoding");
+  if (encoding != null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  const length = headers.get("content-length");
+  return length != null && /^\d{1,15}$/.test(length.trim()) ? Number(length) : undefined;
 }
 
 // Reads a body that sendAttempt did not (a final 401 in client.fetch), under its own deadline and

@@ -63,8 +63,10 @@ export async function startHostile(name) {
         return send(res, t.status, t.body ?? {});
       case "big": {
         // A token response of `bytes` bytes: a valid token object padded with a long field.
-        res.writeHead(200, { "content-type": "application/json" });
+        // `declared`: with a Content-Length (the client then refuses it without reading).
         const head = JSON.stringify(fresh()).slice(0, -1) + ',"pad":"';
+        const length = t.declared ? { "content-length": String(Buffer.byteLength(head) + t.bytes + 2) } : {};
+        res.writeHead(200, { "content-type": "application/json", ...length });
         return stream(res, head, t.bytes, '"}');
       }
       default:

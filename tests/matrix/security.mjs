@@ -175,10 +175,16 @@ export const scenarios = [
     id: "token-body-over-64k",
     name: "a 100 KB token response is invalid_response, not retried",
     async run(t) {
-      await t.configure({ token: { mode: "big", bytes: 100_000 } });
-      await t.rejects("accessToken()", t.client().accessToken(), "invalid_response", { status: 200 });
-      const n = (await t.records()).records.length;
-      t.check(n === 1, `token requests ${n}, expected 1 (not retried)`);
+      for (const declared of [false, true]) {
+        await t.configure({ token: { mode: "big", bytes: 100_000, declared } });
+        await t.rejects(`accessToken() (${declared ? "Content-Length" : "chunked"})`, t.client().accessToken(), "invalid_response", { status: 200 });
+        const n = (await t.records()).records.length;
+        t.check(n === 1, `token requests ${n}, expected 1 (not retried)`);
+      }
+      // Within the limit with a declared length: read whole, accepted.
+      await t.configure({ token: { mode: "big", bytes: 1_000, declared: true } });
+      const small = await t.settle(t.client().accessToken());
+      t.check(small.ok, `a 1 KB token response with Content-Length: ${small.error?.code}`);
     },
   },
   {

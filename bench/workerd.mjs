@@ -7,7 +7,10 @@ import { Miniflare } from "miniflare";
 import { CREDS } from "./contenders.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PKG = join(ROOT, "pkg");
+// BENCH_PKG_DIR (a folder under the repository, default pkg) measures another build, e.g. an
+// older one, for a before/after in the same run.
+const PKG_DIR = process.env.BENCH_PKG_DIR ?? "pkg";
+const PKG = join(ROOT, PKG_DIR);
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -33,7 +36,7 @@ export default {
     if (url.pathname === "/bare") return Response.json({ ok: true });
     if (url.pathname === "/first" || url.pathname === "/new") {
       const d0 = Date.now(), p0 = performance.now();
-      if (!mod) { mod = await import("./pkg/index.workerd.js"); out.imported = true; }
+      if (!mod) { mod = await import("./${PKG_DIR}/index.workerd.js"); out.imported = true; }
       out.importDateMs = Date.now() - d0; out.importPerfMs = performance.now() - p0;
       client = make(mod, env, tenant);
     }

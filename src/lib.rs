@@ -7,3 +7,11 @@
 pub mod core;
 #[cfg(target_arch = "wasm32")]
 pub mod js;
+
+// One thread in every runtime this targets (Workers, Node, browsers), which is what
+// `AssumeSingleThreaded` requires; the free-list allocator reuses freed blocks.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: wasm32-unknown-unknown without the atomics feature has a single thread.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

@@ -111,10 +111,10 @@ async fn kv_store_clamps_ttls_to_kv_minimum() {
     Reflect::set(&namespace, &"get".into(), get_fn.as_ref()).expect("set");
     Reflect::set(&namespace, &"delete".into(), get_fn.as_ref()).expect("set");
     let kv = KvStore::new(namespace.into(), None).expect("a KV-like object");
-    JsFuture::from(kv.put("k", "v", obj(r#"{"expirationTtl":5}"#)))
+    JsFuture::from(kv.put("k", "v", Some(obj(r#"{"expirationTtl":5}"#))))
         .await
         .expect("put");
-    JsFuture::from(kv.put("k", "v", obj(r#"{"expirationTtl":3600.2}"#)))
+    JsFuture::from(kv.put("k", "v", Some(obj(r#"{"expirationTtl":3600.2}"#))))
         .await
         .expect("put");
     let ttls: Vec<f64> = puts

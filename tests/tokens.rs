@@ -36,7 +36,7 @@ async fn ping_answers_the_banner_after_one_token_request() {
         (3_500_000.0..=3_600_000.0).contains(&expires_in),
         "{expires_in}"
     );
-    // The default store is a MemoryStore of the client's own (js-api.md).
+    // The default store is a MemoryStore of the client's own (docs/API.md).
     assert_eq!(
         setup.event_types(),
         ["store_miss", "token_request", "token_response"]

@@ -75,7 +75,7 @@ pub struct CallFlow {
     request: CallRequest,
     has_body: bool,
     body_replayable: bool,
-    /// js-api.md: POST and PATCH are replayed only after a 401 or when they cannot have been
+    /// docs/API.md: POST and PATCH are replayed only after a 401 or when they cannot have been
     /// received.
     idempotent: bool,
     redirect: RedirectMode,
@@ -144,7 +144,7 @@ impl CallFlow {
         let failure = Failure::Status(status);
         match self.delay(failure, head.retry_after_seconds, jitter) {
             Some(delay_ms) => self.retry(delay_ms, Some(status), ErrorCode::for_status(status)),
-            // Out of retries: `fetch()` resolves with the last answer (js-api.md).
+            // Out of retries: `fetch()` resolves with the last answer (docs/API.md).
             None => CallStep::Return,
         }
     }

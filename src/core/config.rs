@@ -227,7 +227,7 @@ impl Endpoints {
                 let (default_auth, default_api) =
                     match input.environment.as_deref().unwrap_or("production") {
                         "production" => ("https://auth.andopen.co", "https://api.andopen.co"),
-                        // The seed names no staging API host; our decision (andopen-api.md).
+                        // The seed names no staging API host; our decision.
                         "staging" => (
                             "https://staging.auth.andopen.co",
                             "https://staging.api.andopen.co",
@@ -331,7 +331,7 @@ fn number_in(
     }
 }
 
-/// Checks a base URL: https, or http on a loopback host (js-api.md, Security). Returns it
+/// Checks a base URL: https, or http on a loopback host (docs/API.md, Security). Returns it
 /// without trailing slashes so paths can be appended.
 pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     let invalid = |why: &str| ClientError::config(format!("{name} {why}"));
@@ -496,7 +496,7 @@ mod tests {
             ..input()
         })
         .contains("printable"));
-        // A saved refresh token alone is enough (andopen-api.md, step 2).
+        // A saved refresh token alone is enough (the &Open contract, step 2).
         let c = Config::validate(ConfigInput {
             client_id: None,
             client_secret: None,

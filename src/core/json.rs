@@ -1,6 +1,6 @@
 //! A small JSON reader and string writer. The crate parses only token responses, error bodies
 //! and its own stored values, so a 200-line parser replaces serde_json and keeps the `.wasm`
-//! small (targets.md: ≤ 30 KB gzip). Hostile input is bounded: nesting depth and size.
+//! small (docs/BENCHMARKS.md: the size target). Hostile input is bounded: nesting depth and size.
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {

@@ -106,7 +106,7 @@ impl RenewalFlow {
         }
     }
 
-    /// The broker's answer (its stored-token text), or why there is none. js-api.md: when the
+    /// The broker's answer (its stored-token text), or why there is none. docs/API.md: when the
     /// broker fails, the client renews by itself and the call does not fail because of it.
     pub fn on_broker(
         &mut self,

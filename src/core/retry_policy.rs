@@ -58,7 +58,7 @@ impl RetryPolicy {
 
     /// The delay before retry number `retries_done + 1`, or `None` to give up.
     /// `jitter` is in [0, 1); `idempotent` is false for POST/PATCH API calls, which are replayed
-    /// only when they cannot have been received (js-api.md).
+    /// only when they cannot have been received (docs/API.md).
     pub fn delay_ms(
         &self,
         retries_done: u32,

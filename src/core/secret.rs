@@ -26,7 +26,7 @@ impl fmt::Debug for Secret {
 
 pub const REDACTED: &str = "[redacted]";
 
-/// Replaces every known secret in a text by `[redacted]` (js-api.md: "any occurrence of the
+/// Replaces every known secret in a text by `[redacted]` (docs/API.md: "any occurrence of the
 /// client secret, API key or a token replaced by `[redacted]`").
 #[derive(Default, Debug, Clone)]
 pub struct Redactor {

@@ -7,7 +7,7 @@ use super::secret::Secret;
 use super::token_request::Grant;
 use super::token_response::{is_token_value, TokenGrant, MAX_BODY_BYTES};
 
-/// Where the current token came from (`tokenInfo().source`). js-api.md also names "memory",
+/// Where the current token came from (`tokenInfo().source`). docs/API.md also names "memory",
 /// but every token a client holds was obtained from the network or read from a store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenSource {
@@ -67,7 +67,7 @@ pub struct TokenCache {
     /// after a renewal, and redaction must still hide it (bounded: only recent ones come back).
     recent: Vec<Secret>,
     /// The token a 401 refused, with its expiry, until the next renewal tells the broker
-    /// (js-api.md: the isolate tells the broker which token was refused).
+    /// (docs/API.md: the isolate tells the broker which token was refused).
     refused_report: Option<(Secret, f64)>,
     generations: u64,
     leeway_ms: f64,
@@ -258,7 +258,7 @@ impl TokenCache {
         is_current
     }
 
-    /// Forgets everything, including a refresh token given at construction (js-api.md).
+    /// Forgets everything, including a refresh token given at construction (docs/API.md).
     pub fn clear(&mut self) {
         self.current = None;
         self.refresh_token = None;

@@ -1,4 +1,4 @@
-//! Token requests as data (andopen-api.md steps 1 and 2): the JS layer only sends them.
+//! Token requests as data (the &Open token contract, steps 1 and 2: emulator/README.md): the JS layer only sends them.
 
 use super::config::{ClientAuth, Config, Profile};
 use super::form::{basic_authorization, write_form};

@@ -85,7 +85,7 @@ pub fn parse_token_response(
     })
 }
 
-/// The most the client reads of a token response or an error body (js-api.md: 64 KB). A longer
+/// The most the client reads of a token response or an error body (docs/API.md: 64 KB). A longer
 /// body is `invalid_response` and is read no further, so a hostile server cannot grow the wasm
 /// memory (which never shrinks) by sending megabytes.
 pub const MAX_BODY_BYTES: u32 = 64 * 1024;

@@ -247,7 +247,7 @@ fn limits(inner: &Inner) -> Limits {
 }
 
 /// The headers of the seed's step 3 for `held`: x-api-key, the bearer token, both tenant headers
-/// (andopen-api.md sends the tenant reference in each) and Accept. An `oauth2` client without
+/// (the &Open API takes the tenant reference in each) and Accept. An `oauth2` client without
 /// an API key or a tenant sends the bearer token and Accept only. Built once per token.
 fn api_headers(inner: &Inner, held: &HeldToken) -> js_sys::Object {
     if let Some((cached_for, headers)) = &inner.state.borrow().api_headers {
@@ -286,7 +286,7 @@ fn retry_event(inner: &Inner, retry: Retry) {
     emit(inner.on_event.as_ref(), event);
 }
 
-/// `client.fetch`: the last response, whatever its status (js-api.md).
+/// `client.fetch`: the last response, whatever its status (docs/API.md).
 pub async fn fetch(
     inner: &Rc<Inner>,
     input: JsValue,

@@ -3,7 +3,7 @@
 // keeps the hot path to a single crossing of the wasm boundary (bench/: the per-call overhead).
 //
 // Redirects are never followed here (`redirect: "manual"`): the Rust core decides which ones to
-// follow, so credentials never reach another origin (js-api.md, Security).
+// follow, so credentials never reach another origin (docs/API.md, Security).
 //
 // Rejects with a number, never with the runtime's error (whose text differs in every runtime):
 export const ABORTED = 1; // the caller's signal fired
@@ -222,7 +222,7 @@ function typedBody(body) {
 
 // `clientHeaders` is the client's complete set for this call, built once per token in Rust and
 // passed as it is when nothing is added (fetch does not modify it). The client's headers win over
-// the caller's, except Accept and Content-Type, which the caller may set (js-api.md:
+// the caller's, except Accept and Content-Type, which the caller may set (docs/API.md:
 // Content-Type only with a body, unless the caller set one).
 function buildHeaders(clientHeaders, userHeaders, jsonBody) {
   if (userHeaders == null) {

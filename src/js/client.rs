@@ -43,7 +43,7 @@ struct TokenInfo<'a> {
     source: &'a str,
 }
 
-/// A client for the &Open API. See README.md and js-api.md for the options.
+/// A client for the &Open API. See README.md and docs/API.md for the options.
 #[wasm_bindgen]
 pub struct AndOpenClient {
     inner: Rc<Inner>,
@@ -81,7 +81,7 @@ impl AndOpenClient {
                 carry_on: carry_on(weak.clone()),
                 scope,
                 policy: RetryPolicy::new(config.max_retries),
-                // js-api.md: the default store is a MemoryStore of this client's own.
+                // docs/API.md: the default store is a MemoryStore of this client's own.
                 store: JsStore::new(
                     options
                         .store
@@ -182,7 +182,7 @@ impl AndOpenClient {
                 has_refresh_token: state.cache.refresh_token().is_some(),
                 source: current.source.as_str(),
             }
-            // `scope: null`, not undefined, as js-api.md shows.
+            // `scope: null`, not undefined, as docs/API.md shows.
             .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
             .unwrap_or(JsValue::NULL),
         };

@@ -1,4 +1,4 @@
-//! `onEvent` events (js-api.md, Events): plain objects, never a secret or a token value.
+//! `onEvent` events (docs/API.md, Events): plain objects, never a secret or a token value.
 
 use js_sys::Function;
 use serde::Serialize;

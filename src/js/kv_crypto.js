@@ -1,4 +1,4 @@
-// Tokens encrypted at rest in Workers KV (js-api.md, "Encrypted tokens in KV"), through WebCrypto
+// Tokens encrypted at rest in Workers KV (docs/API.md, "Encrypted tokens in KV"), through WebCrypto
 // because that is what every runtime has (Workers, Node 20+, browsers): AES-256-GCM, the key
 // derived once per KvStore by HKDF-SHA256 from the `encryptionKey` secret, a fresh 96-bit IV per
 // write (NIST SP 800-38D §8.2.2: random IVs are safe far beyond one write per second per key) and

@@ -33,7 +33,7 @@ pub struct Broker {
     pub options: Object,
 }
 
-/// Every option js-api.md names; anything else is refused so a typo is not silently ignored.
+/// Every option docs/API.md names; anything else is refused so a typo is not silently ignored.
 const KNOWN: [&str; 24] = [
     "apiKey",
     "tenant",

@@ -29,7 +29,7 @@ fn global(name: &str) -> JsValue {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// A browser window: a global `window` and `document` (js-api.md, Security). Workers, Node and
+/// A browser window: a global `window` and `document` (docs/API.md, Security). Workers, Node and
 /// web workers have neither.
 pub fn is_browser_window() -> bool {
     !global("window").is_undefined() && !global("document").is_undefined()

@@ -159,8 +159,10 @@ impl MemoryStore {
         &self,
         key: String,
         value: String,
-        #[wasm_bindgen(unchecked_param_type = "{ expirationTtl?: number }")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ expirationTtl?: number }")]
+        options: Option<JsValue>,
     ) -> Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let ttl = Reflect::get(&options, &JsValue::from_str("expirationTtl"))
             .ok()
             .and_then(|v| v.as_f64());
@@ -319,8 +321,10 @@ impl KvStore {
         &self,
         key: &str,
         value: &str,
-        #[wasm_bindgen(unchecked_param_type = "{ expirationTtl?: number }")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ expirationTtl?: number }")]
+        options: Option<JsValue>,
     ) -> Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let ttl = Reflect::get(&options, &JsValue::from_str("expirationTtl"))
             .ok()
             .and_then(|v| v.as_f64())

@@ -25,7 +25,7 @@ use crate::core::token_request::TokenRequest;
 use crate::core::token_response::{parse_token_response, TokenGrant};
 
 /// A valid access token. Inside the leeway window only the caller that starts the renewal waits
-/// for it; the others go on with the still-valid token (js-api.md).
+/// for it; the others go on with the still-valid token (docs/API.md).
 pub async fn token(
     inner: &Rc<Inner>,
     signal: Option<&AbortSignal>,

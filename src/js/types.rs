@@ -1,4 +1,4 @@
-//! TypeScript for the option objects, stores, events and errors (js-api.md: no `any` in the
+//! TypeScript for the option objects, stores, events and errors (docs/API.md: no `any` in the
 //! published `.d.ts`). wasm-bindgen copies this text into the generated `andopen_client.d.ts`.
 
 use wasm_bindgen::prelude::*;

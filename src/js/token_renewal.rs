@@ -1,5 +1,6 @@
-//! Getting a valid token: the cache first; otherwise one shared renewal (store, then the auth
-//! server with retries, refresh grant before client credentials), whatever the number of callers.
+//! Getting a valid token: the cache first; otherwise one shared renewal, whatever the number of
+//! callers. The renewal's decisions are the core's flows (`RenewalFlow`: broker, store, auth
+//! server; `GrantFlow`: refresh before client credentials, retries); this file runs their steps.
 
 use std::rc::Rc;
 
@@ -15,8 +16,7 @@ use super::http::{self, discard, header_object, Body, Limits, Outgoing, Read};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
 use super::session::{Inner, Renewal};
 use crate::core::api_scope::token_redirect_error;
-use crate::core::error::is_retryable_status;
-use crate::core::error::{ClientError, ErrorCode};
+use crate::core::error::{is_retryable_status, ClientError, ErrorCode};
 use crate::core::grant_flow::{GrantFlow, GrantStep};
 use crate::core::renewal_flow::{BrokerReport, Notice, RenewalFlow, RenewalStep};
 use crate::core::secret::Secret;

@@ -356,25 +356,50 @@ fn json_value(inner: &Inner, exchange: Exchange) -> Result<JsValue, ClientError>
 /// call to one crossing of the wasm boundary (bench/: per-call overhead). `None` when the call
 /// does not qualify; the caller then takes the ordinary path.
 pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise> {
-    if !input.as_string()?.starts_with('/') {
+    let path = input.as_string()?;
+    if !path.starts_with('/') {
         return None;
     }
-    let url = resolve(&inner.scope, input).ok()?;
     let held = match inner.state.borrow().cache.freshness(now_ms()) {
         Freshness::Fresh(held) => held,
         _ => return None,
     };
+    let url = resolve_path(inner, path)?;
     let headers = api_headers(inner, &held);
     let carry_on = inner.carry_on.as_ref().unchecked_ref::<js_sys::Function>();
-    let read = if as_json { Read::Json } else { Read::None };
+    let reading = &inner.readings[usize::from(as_json)];
     Some(http::fast_call(
         inner.fetch.as_ref(),
         &url,
         &headers,
-        &limits(inner).reading(read),
+        reading,
         carry_on,
         held.generation as f64,
     ))
+}
+
+/// How many recent (path, URL) pairs the warm path keeps: an API client calls a few paths over
+/// and over, and the URL parser is the largest cost of a warm call that wasm adds.
+const RESOLVED_PATHS: usize = 32;
+
+/// `resolve` for a path, remembering the last few answers. Only paths that resolved inside the
+/// scope are kept, so a hit needs no check.
+fn resolve_path(inner: &Inner, path: String) -> Option<String> {
+    if let Some((_, url)) = inner
+        .resolved_paths
+        .borrow()
+        .iter()
+        .find(|(p, _)| *p == path)
+    {
+        return Some(url.clone());
+    }
+    let url = resolve(&inner.scope, &JsValue::from_str(&path)).ok()?;
+    let mut paths = inner.resolved_paths.borrow_mut();
+    if paths.len() == RESOLVED_PATHS {
+        paths.remove(0);
+    }
+    paths.push((path, url.clone()));
+    Some(url)
 }
 
 /// Where `fast` hands over: the ordinary path, carrying on from the attempt already made.

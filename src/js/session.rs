@@ -35,6 +35,10 @@ pub(crate) struct Inner {
     /// The Durable Object token broker, when the `broker` option is given.
     pub broker: Option<Broker>,
     pub state: RefCell<State>,
+    /// attempt.js's `reading` for `fetch()` and for `json()`, made once per client.
+    pub readings: [js_sys::Array; 2],
+    /// Paths the warm path resolved lately (path, URL), so a repeated call skips the URL parser.
+    pub resolved_paths: RefCell<Vec<(String, String)>>,
 }
 
 pub(crate) struct State {

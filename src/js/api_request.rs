@@ -11,13 +11,13 @@ use web_sys::{AbortSignal, ReadableStream, Response};
 
 use super::events::{emit, Event};
 use super::http::{
-    self, discard, header_object, read_text, resolve_url, Body, Exchange, Limits, Outgoing, Read,
+    self, discard, header_object, read_text, resolve_url, Body, Exchange, Outgoing, Read,
 };
 use super::runtime::{jitter, now_ms, sleep};
 use super::session::{spawn, Inner};
 use super::token_renewal::token;
 use crate::core::api_scope::{unfollowed_redirect_error, ApiScope, RedirectMode};
-use crate::core::call_flow::{CallFlow, CallSpec, CallStep, ResponseHead, Retry};
+use crate::core::call_flow::{CallFlow, CallSpec, CallStep, ResponseHead};
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::token_cache::{Freshness, HeldToken};
 use crate::core::token_response::classify_error_response;
@@ -111,7 +111,6 @@ async fn send(
     mut first: Option<FirstAttempt>,
 ) -> Result<Exchange, ClientError> {
     let signal = init.signal.as_ref();
-    let limits = limits(inner);
     let events = inner.on_event.as_ref();
     let mut flow = CallFlow::new(
         CallSpec {
@@ -146,8 +145,14 @@ async fn send(
                     body,
                 };
                 let fetch = inner.fetch.as_ref();
-                let sent =
-                    http::send(fetch, &outgoing, signal, limits, read, "the API request").await;
+                let sent = http::send(
+                    fetch,
+                    &outgoing,
+                    signal,
+                    inner.readings.get(read),
+                    "the API request",
+                )
+                .await;
                 (held.generation, sent)
             }
         };
@@ -189,7 +194,7 @@ async fn send(
                 let retry_after = exchange.retry_after_seconds(now_ms());
                 let body = match exchange.body {
                     Body::Text(body) => body,
-                    Body::NotRead => read_text(&exchange.response, limits.timeout_ms).await,
+                    Body::NotRead => read_text(&exchange.response, inner.config.timeout_ms).await,
                     _ => String::new(),
                 };
                 let redactor = inner.redactor();
@@ -218,7 +223,7 @@ async fn send(
             }
             CallStep::Wait(retry) => {
                 exchange.inspect(|e| discard(&e.response));
-                retry_event(inner, retry);
+                emit(events, Event::retry("api", &retry));
                 sleep(retry.delay_ms, signal).await;
                 if signal.is_some_and(AbortSignal::aborted) {
                     return Err(ClientError::new(
@@ -237,13 +242,6 @@ fn invalidate(inner: &Inner, generation: u64) {
         .borrow_mut()
         .cache
         .invalidate_if_current(generation);
-}
-
-fn limits(inner: &Inner) -> Limits {
-    Limits {
-        timeout_ms: inner.config.timeout_ms,
-        json_bytes: inner.config.max_response_bytes,
-    }
 }
 
 /// The headers of the seed's step 3 for `held`: x-api-key, the bearer token, both tenant headers
@@ -271,19 +269,6 @@ fn api_headers(inner: &Inner, held: &HeldToken) -> js_sys::Object {
     let headers = header_object(pairs);
     inner.state.borrow_mut().api_headers = Some((held.token.clone(), headers.clone()));
     headers
-}
-
-fn retry_event(inner: &Inner, retry: Retry) {
-    let event = Event {
-        kind: "retry",
-        target: Some("api"),
-        attempt: Some(retry.attempt),
-        delay_ms: Some(retry.delay_ms),
-        status: retry.status,
-        code: Some(retry.code.as_str()),
-        ..Event::default()
-    };
-    emit(inner.on_event.as_ref(), event);
 }
 
 /// `client.fetch`: the last response, whatever its status (docs/API.md).
@@ -367,7 +352,9 @@ pub fn fast(inner: &Rc<Inner>, input: &JsValue, as_json: bool) -> Option<Promise
     let url = resolve_path(inner, path)?;
     let headers = api_headers(inner, &held);
     let carry_on = inner.carry_on.as_ref().unchecked_ref::<js_sys::Function>();
-    let reading = &inner.readings[usize::from(as_json)];
+    let reading = inner
+        .readings
+        .get(if as_json { Read::Json } else { Read::None });
     Some(http::fast_call(
         inner.fetch.as_ref(),
         &url,

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::api_request;
-use super::http::{resolve_url, Limits, Read};
+use super::http::{resolve_url, Readings};
 use super::options::Options;
 use super::runtime::is_browser_window;
 use super::session::{spawn, CarryOn, Inner, State};
@@ -79,13 +79,7 @@ impl AndOpenClient {
         Ok(AndOpenClient {
             inner: Rc::new_cyclic(|weak: &Weak<Inner>| Inner {
                 carry_on: carry_on(weak.clone()),
-                readings: {
-                    let limits = Limits {
-                        timeout_ms: config.timeout_ms,
-                        json_bytes: config.max_response_bytes,
-                    };
-                    [limits.reading(Read::None), limits.reading(Read::Json)]
-                },
+                readings: Readings::for_config(&config),
                 resolved_paths: RefCell::new(Vec::new()),
                 scope,
                 policy: RetryPolicy::new(config.max_retries),

@@ -2,6 +2,8 @@
 
 use js_sys::Function;
 use serde::Serialize;
+
+use crate::core::call_flow::Retry;
 use wasm_bindgen::prelude::*;
 
 #[derive(Serialize, Default)]
@@ -38,6 +40,21 @@ pub struct Event<'a> {
 extern "C" {
     #[wasm_bindgen(js_name = settleQuietly)]
     fn settle_quietly(value: &JsValue);
+}
+
+impl<'a> Event<'a> {
+    /// A `retry` event of `target` ("token" or "api"), from the step a core flow returned.
+    pub fn retry(target: &'a str, retry: &Retry) -> Event<'a> {
+        Event {
+            kind: "retry",
+            target: Some(target),
+            attempt: Some(retry.attempt),
+            delay_ms: Some(retry.delay_ms),
+            status: retry.status,
+            code: Some(retry.code.as_str()),
+            ..Event::default()
+        }
+    }
 }
 
 /// Delivers an event. A listener that throws, or returns a promise that rejects, is ignored:

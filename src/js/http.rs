@@ -8,13 +8,14 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Response};
 
+use crate::core::config::Config;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::parse_retry_after;
 use crate::core::token_response::MAX_BODY_BYTES;
 
 #[wasm_bindgen(module = "/src/js/attempt.js")]
 extern "C" {
-    /// `request`: [url, method, clientHeaders, userHeaders, body]; `reading`: `Limits::reading`.
+    /// `request`: [url, method, clientHeaders, userHeaders, body]; `reading`: one of `Readings`.
     #[wasm_bindgen(js_name = sendAttempt)]
     fn send_attempt(
         fetch: Option<&Function>,
@@ -106,23 +107,30 @@ impl Exchange {
     }
 }
 
-/// Limits of one attempt's body read.
-#[derive(Clone, Copy)]
-pub struct Limits {
-    pub timeout_ms: f64,
-    /// `maxResponseBytes` for `json()` bodies; infinite by default.
-    pub json_bytes: f64,
-}
+/// attempt.js's `reading` for each `Read` mode ([timeoutMs, read, textLimit, jsonLimit]), made
+/// once per client from its config, so no attempt builds them again.
+pub struct Readings([Array; 3]);
 
-impl Limits {
-    /// attempt.js's `reading`: [timeoutMs, read, textLimit, jsonLimit].
-    pub fn reading(&self, read: Read) -> Array {
-        Array::of4(
-            &self.timeout_ms.into(),
-            &(read as u8).into(),
-            &MAX_BODY_BYTES.into(),
-            &self.json_bytes.into(),
-        )
+impl Readings {
+    pub fn for_config(config: &Config) -> Readings {
+        let reading = |read: Read| {
+            Array::of4(
+                &config.timeout_ms.into(),
+                &(read as u8).into(),
+                &MAX_BODY_BYTES.into(),
+                &config.max_response_bytes.into(),
+            )
+        };
+        Readings([
+            reading(Read::None),
+            reading(Read::Text),
+            reading(Read::Json),
+        ])
+    }
+
+    pub fn get(&self, read: Read) -> &Array {
+        // `Read`'s values are 0, 1 and 2: the array's indices.
+        &self.0[read as usize]
     }
 }
 
@@ -131,8 +139,7 @@ pub async fn send(
     fetch: Option<&Function>,
     outgoing: &Outgoing<'_>,
     signal: Option<&AbortSignal>,
-    limits: Limits,
-    read: Read,
+    reading: &Array,
     what: &str,
 ) -> Result<Exchange, ClientError> {
     let request = Array::of5(
@@ -142,7 +149,7 @@ pub async fn send(
         outgoing.user_headers,
         outgoing.body,
     );
-    let promise = send_attempt(fetch, &request, signal, &limits.reading(read));
+    let promise = send_attempt(fetch, &request, signal, reading);
     match JsFuture::from(promise).await {
         Ok(result) => settled(result, &JsValue::UNDEFINED, what),
         Err(code) => settled(JsValue::UNDEFINED, &code, what),

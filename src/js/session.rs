@@ -9,6 +9,7 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use super::http::Readings;
 use super::options::Broker;
 use super::store::JsStore;
 use crate::core::api_scope::ApiScope;
@@ -35,8 +36,8 @@ pub(crate) struct Inner {
     /// The Durable Object token broker, when the `broker` option is given.
     pub broker: Option<Broker>,
     pub state: RefCell<State>,
-    /// attempt.js's `reading` for `fetch()` and for `json()`, made once per client.
-    pub readings: [js_sys::Array; 2],
+    /// attempt.js's `reading` for each mode, made once per client.
+    pub readings: Readings,
     /// Paths the warm path resolved lately (path, URL), so a repeated call skips the URL parser.
     pub resolved_paths: RefCell<Vec<(String, String)>>,
 }

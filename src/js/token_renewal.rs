@@ -12,7 +12,7 @@ use web_sys::AbortSignal;
 
 use super::error::{code_of, describe_thrown};
 use super::events::{emit, Event};
-use super::http::{self, discard, header_object, Body, Limits, Outgoing, Read};
+use super::http::{self, discard, header_object, Body, Outgoing, Read};
 use super::runtime::{jitter, now_ms, race_abort, sleep};
 use super::session::{Inner, Renewal};
 use crate::core::api_scope::token_redirect_error;
@@ -364,18 +364,7 @@ async fn obtain(inner: &Rc<Inner>) -> Result<TokenGrant, ClientError> {
                 return Ok(obtained);
             }
             GrantStep::Wait(retry) => {
-                emit(
-                    events,
-                    Event {
-                        kind: "retry",
-                        target: Some("token"),
-                        attempt: Some(retry.attempt),
-                        delay_ms: Some(retry.delay_ms),
-                        status: retry.status,
-                        code: Some(retry.code.as_str()),
-                        ..Event::default()
-                    },
-                );
+                emit(events, Event::retry("token", &retry));
                 sleep(retry.delay_ms, None).await;
             }
             GrantStep::FallBack(error) => token_error(inner, grant, &error),
@@ -421,18 +410,13 @@ async fn attempt_token(
         user_headers: &JsValue::UNDEFINED,
         body,
     };
-    let limits = Limits {
-        timeout_ms: inner.config.timeout_ms,
-        json_bytes: f64::INFINITY,
-    };
     // Not tied to any caller's signal: the renewal is shared, and one caller giving up must not
     // fail it for the others.
     let exchange = http::send(
         inner.fetch.as_ref(),
         &outgoing,
         None,
-        limits,
-        Read::Text,
+        inner.readings.get(Read::Text),
         "the token request",
     )
     .await?;

@@ -20,8 +20,7 @@ export function andOpenErrorClass() {
 }
 
 // Guards that turn hostile or careless JS values into AndOpenErrors or nothing: options objects
-// whose getters or Proxy traps throw, listeners that return rejecting promises, calls after
-// free(). They live here, with the error class, because every extra snippet is one more module
+// whose getters or Proxy traps throw, calls after free(). They live here, with the error class, because every extra snippet is one more module
 // for the runtime (and wasm-bindgen-test's server) to load.
 
 // A plain copy of the options' own enumerable fields, or null if reading them threw (a Proxy
@@ -33,16 +32,6 @@ export function copyOptions(options) {
     return copy;
   } catch {
     return null;
-  }
-}
-
-// An onEvent listener may be async: its promise gets a catch, so a rejecting listener is never
-// an unhandled rejection (which ends a Node process under its defaults).
-export function settleQuietly(value) {
-  try {
-    if (value != null && typeof value.then === "function") value.then(undefined, () => {});
-  } catch {
-    // a `then` getter that throws: nothing was started, nothing to catch
   }
 }
 

@@ -1,10 +1,9 @@
-//! `onEvent` events (docs/API.md, Events): plain objects, never a secret or a token value.
+//! `onEvent` events (docs/API.md, Events): plain objects, never a secret or a token value. The
+//! session makes them; driver.js delivers them.
 
-use js_sys::Function;
 use serde::Serialize;
 
 use crate::core::call_flow::Retry;
-use wasm_bindgen::prelude::*;
 
 #[derive(Serialize, Default)]
 #[serde(rename_all = "camelCase")]
@@ -36,12 +35,6 @@ pub struct Event<'a> {
     pub message: Option<&'a str>,
 }
 
-#[wasm_bindgen(module = "/src/js/error.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = settleQuietly)]
-    fn settle_quietly(value: &JsValue);
-}
-
 impl<'a> Event<'a> {
     /// A `retry` event of `target` ("token" or "api"), from the step a core flow returned.
     pub fn retry(target: &'a str, retry: &Retry) -> Event<'a> {
@@ -53,19 +46,6 @@ impl<'a> Event<'a> {
             status: retry.status,
             code: Some(retry.code.as_str()),
             ..Event::default()
-        }
-    }
-}
-
-/// Delivers an event. A listener that throws, or returns a promise that rejects, is ignored:
-/// observing must not break a call (nor end a Node process with an unhandled rejection).
-pub fn emit(listener: Option<&Function>, event: Event<'_>) {
-    let Some(listener) = listener else { return };
-    if let Ok(value) = serde_wasm_bindgen::to_value(&event) {
-        if let Ok(returned) = listener.call1(&JsValue::UNDEFINED, &value) {
-            if returned.is_object() {
-                settle_quietly(&returned);
-            }
         }
     }
 }

@@ -1,43 +1,19 @@
-//! One HTTP attempt (attempt.js does the fetch, the timeout, the caller's signal and the bounded
-//! body read in a single call) and its failures as typed errors: classified by which limit fired,
+//! What an HTTP attempt came to (driver.js makes it: the fetch, the timeout, the caller's signal
+//! and the bounded body read) and its failures as typed errors: classified by which limit fired,
 //! never by the text of the runtime's error.
 
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Response};
+use web_sys::Response;
 
 use crate::core::config::Config;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::retry_policy::parse_retry_after;
 use crate::core::token_response::MAX_BODY_BYTES;
 
-#[wasm_bindgen(module = "/src/js/attempt.js")]
+#[wasm_bindgen(module = "/src/js/driver.js")]
 extern "C" {
-    /// `request`: [url, method, clientHeaders, userHeaders, body]; `reading`: one of `Readings`.
-    #[wasm_bindgen(js_name = sendAttempt)]
-    fn send_attempt(
-        fetch: Option<&Function>,
-        request: &Array,
-        signal: Option<&AbortSignal>,
-        reading: &Array,
-    ) -> Promise;
-
-    /// The warm path's one GET (see api_request.rs `fast`).
-    #[wasm_bindgen(js_name = fastCall)]
-    pub fn fast_call(
-        fetch: Option<&Function>,
-        url: &str,
-        client_headers: &Object,
-        reading: &Array,
-        carry_on: &Function,
-        generation: f64,
-    ) -> Promise;
-
-    #[wasm_bindgen(js_name = readText)]
-    fn read_text_within(response: &Response, timeout_ms: f64, limit: u32) -> Promise;
-
     /// Lets go of a response that will not be read, so its connection is freed.
     pub fn discard(response: &Response);
 
@@ -51,7 +27,7 @@ pub fn resolve_url(text: &str) -> Option<String> {
     resolve_url_js(text)
 }
 
-/// How much of the body `send` reads (attempt.js `READ_*`).
+/// How much of the body an attempt reads (driver.js `READ_*`).
 #[derive(Clone, Copy)]
 pub enum Read {
     /// `client.fetch`: the caller reads it.
@@ -61,15 +37,6 @@ pub enum Read {
     /// `json()`/`ping()`: a 2xx parsed by the runtime's `JSON.parse` (never copied into wasm
     /// memory), anything else read as text, at most 64 KB.
     Json = 2,
-}
-
-/// What to send. `client_headers` are all the headers the client sets (see `header_object`).
-pub struct Outgoing<'a> {
-    pub url: &'a str,
-    pub method: &'a str,
-    pub client_headers: &'a Object,
-    pub user_headers: &'a JsValue,
-    pub body: &'a JsValue,
 }
 
 /// What was read of a body.
@@ -107,56 +74,25 @@ impl Exchange {
     }
 }
 
-/// attempt.js's `reading` for each `Read` mode ([timeoutMs, read, textLimit, jsonLimit]), made
-/// once per client from its config, so no attempt builds them again.
-pub struct Readings([Array; 3]);
-
-impl Readings {
-    pub fn for_config(config: &Config) -> Readings {
-        let reading = |read: Read| {
-            Array::of4(
-                &config.timeout_ms.into(),
-                &(read as u8).into(),
-                &MAX_BODY_BYTES.into(),
-                &config.max_response_bytes.into(),
-            )
-        };
-        Readings([
-            reading(Read::None),
-            reading(Read::Text),
-            reading(Read::Json),
-        ])
-    }
-
-    pub fn get(&self, read: Read) -> &Array {
-        // `Read`'s values are 0, 1 and 2: the array's indices.
-        &self.0[read as usize]
-    }
+/// driver.js's `reading` for each `Read` mode ([timeoutMs, read, textLimit, jsonLimit]), indexed
+/// by the mode, made once per client from its config, so no attempt builds them again.
+pub fn readings(config: &Config) -> Array {
+    let reading = |read: Read| {
+        Array::of4(
+            &config.timeout_ms.into(),
+            &(read as u8).into(),
+            &MAX_BODY_BYTES.into(),
+            &config.max_response_bytes.into(),
+        )
+    };
+    Array::of3(
+        &reading(Read::None),
+        &reading(Read::Text),
+        &reading(Read::Json),
+    )
 }
 
-/// Sends one attempt. `what` names it in error messages ("the token request").
-pub async fn send(
-    fetch: Option<&Function>,
-    outgoing: &Outgoing<'_>,
-    signal: Option<&AbortSignal>,
-    reading: &Array,
-    what: &str,
-) -> Result<Exchange, ClientError> {
-    let request = Array::of5(
-        &outgoing.url.into(),
-        &outgoing.method.into(),
-        outgoing.client_headers,
-        outgoing.user_headers,
-        outgoing.body,
-    );
-    let promise = send_attempt(fetch, &request, signal, reading);
-    match JsFuture::from(promise).await {
-        Ok(result) => settled(result, &JsValue::UNDEFINED, what),
-        Err(code) => settled(JsValue::UNDEFINED, &code, what),
-    }
-}
-
-// The positions in attempt.js's resolved array and its BODY_* states.
+// The positions in driver.js's resolved array and its BODY_* states.
 const RESPONSE: u32 = 0;
 const STATUS: u32 = 1;
 const RETRY_AFTER: u32 = 2;
@@ -169,7 +105,7 @@ const BODY_JSON: u8 = 2;
 const BODY_TOO_LARGE: u8 = 3;
 const BODY_NOT_JSON: u8 = 4;
 
-/// What an attempt came to: `result` is attempt.js's array when it resolved, `code` the number
+/// What an attempt came to: `result` is driver.js's array when it resolved, `code` the number
 /// it rejected with otherwise.
 pub fn settled(result: JsValue, code: &JsValue, what: &str) -> Result<Exchange, ClientError> {
     if result.is_undefined() {
@@ -194,7 +130,7 @@ pub fn settled(result: JsValue, code: &JsValue, what: &str) -> Result<Exchange, 
     })
 }
 
-// The numbers attempt.js rejects with (its exported constants of the same names).
+// The numbers driver.js rejects with (its exported constants of the same names).
 const ABORTED: u8 = 1;
 const TIMEOUT: u8 = 2;
 const BAD_HEADERS: u8 = 4;
@@ -233,13 +169,4 @@ pub fn header_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) ->
         );
     }
     headers
-}
-
-/// A body `send` did not read, at most 64 KB; empty if it cannot be read within `timeout_ms`.
-pub async fn read_text(response: &Response, timeout_ms: f64) -> String {
-    JsFuture::from(read_text_within(response, timeout_ms, MAX_BODY_BYTES))
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default()
 }

@@ -1,6 +1,5 @@
 //! The JS layer: everything that touches fetch, timers, stores, events and JS errors.
 
-mod api_request;
 pub mod client;
 pub mod error;
 mod events;
@@ -9,5 +8,4 @@ mod options;
 mod runtime;
 mod session;
 pub mod store;
-mod token_renewal;
 mod types;

@@ -1,106 +1,21 @@
 //! Token stores. Any JS object with `get/put/delete` returning promises is a store (a Workers KV
-//! binding is one as it is); `MemoryStore` and `KvStore` are provided. Store calls are bounded by
-//! the client's timeout, and every failure is reported, never thrown into the API call.
+//! binding is one as it is); `MemoryStore` and `KvStore` are provided. driver.js calls them, bounded
+//! by the client's timeout, and every failure is reported, never thrown into the API call.
 
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::pin;
-use std::task::Poll;
 
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
-use super::error::describe_thrown;
-use super::runtime::now_ms;
 use crate::core::error::ClientError;
-use crate::core::token_response::MAX_BODY_BYTES;
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
 
 /// The least `expirationTtl` Workers KV accepts, in seconds.
 const KV_MIN_TTL_SECONDS: f64 = 60.0;
-
-/// A user's store object, called by duck typing.
-pub struct JsStore {
-    object: Object,
-    timeout_ms: f64,
-}
-
-impl JsStore {
-    pub fn new(object: Object, timeout_ms: f64) -> JsStore {
-        JsStore { object, timeout_ms }
-    }
-
-    async fn call(&self, method: &str, args: &[JsValue]) -> Result<JsValue, String> {
-        let function = Reflect::get(&self.object, &JsValue::from_str(method))
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .ok_or_else(|| format!("store.{method} is not a function"))?;
-        let returned = function
-            .apply(&self.object, &args.iter().collect())
-            .map_err(|e| format!("store.{method} threw {}", describe_thrown(&e)))?;
-        let settled = first_of(
-            JsFuture::from(Promise::resolve(&returned)),
-            TimeoutFuture::new(self.timeout_ms.min(u32::MAX as f64) as u32),
-        )
-        .await;
-        match settled {
-            Some(Ok(value)) => Ok(value),
-            Some(Err(e)) => Err(format!(
-                "store.{method} rejected with {}",
-                describe_thrown(&e)
-            )),
-            None => Err(format!(
-                "store.{method} did not settle within {} ms",
-                self.timeout_ms as u64
-            )),
-        }
-    }
-
-    /// `Ok(None)` for a miss; a value that is not a string is an error (and so a miss).
-    pub async fn get(&self, key: &str) -> Result<Option<String>, String> {
-        let value = self.call("get", &[JsValue::from_str(key)]).await?;
-        if value.is_null() || value.is_undefined() {
-            return Ok(None);
-        }
-        // Measured before it is copied into wasm memory: a store value is held to the same
-        // 64 KB as a token response, and a bigger one never enters (wasm memory never shrinks).
-        let length = value.dyn_ref::<js_sys::JsString>().map(|s| s.length());
-        match length {
-            None => Err("store.get returned a value that is not a string".to_owned()),
-            Some(length) if length > MAX_BODY_BYTES => {
-                Err("store.get returned a value over 64 KB; treated as a miss".to_owned())
-            }
-            Some(_) => Ok(value.as_string()),
-        }
-    }
-
-    pub async fn put(&self, key: &str, value: &str, ttl_seconds: f64) -> Result<(), String> {
-        let options = Object::new();
-        let _ = Reflect::set(
-            &options,
-            &JsValue::from_str("expirationTtl"),
-            &JsValue::from_f64(ttl_seconds.ceil().max(1.0)),
-        );
-        self.call(
-            "put",
-            &[
-                JsValue::from_str(key),
-                JsValue::from_str(value),
-                options.into(),
-            ],
-        )
-        .await
-        .map(drop)
-    }
-
-    pub async fn delete(&self, key: &str) -> Result<(), String> {
-        self.call("delete", &[JsValue::from_str(key)])
-            .await
-            .map(drop)
-    }
-}
 
 /// Whether `value` can serve as a store: an object with `get`, `put` and `delete` functions (a
 /// Workers KV binding is one). Checked once, at construction, by the options and by `KvStore`.
@@ -109,19 +24,6 @@ pub fn is_store_like(value: &JsValue) -> bool {
         Reflect::get(value, &JsValue::from_str(method)).is_ok_and(|f| f.is_function())
     };
     value.is_object() && has("get") && has("put") && has("delete")
-}
-
-/// Polls `a` and `b` together: `Some(a's output)` if it finishes first, `None` if `b` does.
-async fn first_of<A: Future, B: Future>(a: A, b: B) -> Option<A::Output> {
-    let mut a = pin!(a);
-    let mut b = pin!(b);
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(out) = a.as_mut().poll(cx) {
-            return Poll::Ready(Some(out));
-        }
-        b.as_mut().poll(cx).map(|_| None)
-    })
-    .await
 }
 
 /// A store in this isolate's memory, honouring `expirationTtl`. Each client has one of its own

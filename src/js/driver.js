@@ -1,0 +1,682 @@
+// The driver: it runs the steps the session (session.rs) returns and reports what came of each.
+// It owns the I/O and nothing else: fetch with its timeout and the caller's AbortSignal, bounded
+// body reads, timers, store and broker calls, delivering events, and sharing one renewal among
+// every caller. Every decision (what to send, whether to retry, how long to wait, what an answer
+// means, what to store) is the session's, made by the Rust core's flows.
+//
+// It is one module with the attempt below because every snippet is one more module to load, and
+// wasm-bindgen-test's server (tiny_http) starves a connection when a page opens five at once.
+
+// One HTTP attempt, in one call: the headers, fetch, the per-attempt timeout and the
+// caller's AbortSignal, and (when asked) the body read under the same deadline. Doing this in JS
+// keeps the hot path to a single crossing of the wasm boundary (bench/: the per-call overhead).
+//
+// Redirects are never followed here (`redirect: "manual"`): the Rust core decides which ones to
+// follow, so credentials never reach another origin (docs/API.md, Security).
+//
+// Rejects with a number, never with the runtime's error (whose text differs in every runtime):
+export const ABORTED = 1; // the caller's signal fired
+export const TIMEOUT = 2; // timeoutMs passed (even if the fetch ignores its signal)
+export const NETWORK = 3; // no response, or the body broke off
+export const BAD_HEADERS = 4; // init.headers could not be read
+export const NO_FETCH = 5; // no fetch to call
+export const BAD_RESPONSE = 6; // fetch resolved to something that is not a usable Response
+
+// How the body is read (Rust passes one of these):
+export const READ_NONE = 0; // client.fetch(): the caller reads it
+export const READ_TEXT = 1; // token responses: text, at most `textLimit` bytes
+export const READ_JSON = 2; // json()/ping(): a 2xx is parsed here with JSON.parse (at most
+//                             `jsonLimit` bytes); any other status is read as text (`textLimit`)
+
+// What the body came to (the last element of the resolved array):
+export const BODY_NOT_READ = 0;
+export const BODY_TEXT = 1;
+export const BODY_JSON = 2;
+export const BODY_TOO_LARGE = 3;
+export const BODY_NOT_JSON = 4;
+
+const TOO_LARGE = Symbol("too large");
+
+// `request` is [url, method, clientHeaders, userHeaders, body]; `reading` is [timeoutMs, read,
+// textLimit, jsonLimit] (made once per client in Rust: http.rs `Limits`).
+// Resolves with [response, status, retryAfter, location, text, value, bodyState]. The status
+// and headers are read here, once, inside a try: a Response whose getters throw is BAD_RESPONSE,
+// never an exception escaping from wasm. `location` is absolute (resolved against `url`).
+function sendAttempt(fetchFn, request, signal, reading) {
+  const [url, method, clientHeaders, userHeaders, body] = request;
+  const [timeoutMs, read, textLimit, jsonLimit] = reading;
+  return new Promise((resolve, reject) => {
+    if (signal != null && signal.aborted) return reject(ABORTED);
+    const call = fetchFn ?? globalThis.fetch;
+    if (typeof call !== "function") return reject(NO_FETCH);
+    const hasBody = body !== undefined && body !== null;
+    let headers;
+    try {
+      headers = buildHeaders(clientHeaders, userHeaders, hasBody && !typedBody(body));
+    } catch {
+      return reject(BAD_HEADERS);
+    }
+    const controller = new AbortController();
+    let settled = false;
+    const fail = (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unwire();
+      controller.abort();
+      reject(code);
+    };
+    const timer = setTimeout(fail, timeoutMs, TIMEOUT);
+    const onAbort = () => {
+      // After client.fetch() resolved, the caller's signal still aborts the body it is reading.
+      if (settled) controller.abort(signal.reason);
+      else fail(ABORTED);
+    };
+    const unwire = () => signal?.removeEventListener("abort", onAbort);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const done = (result, keepSignal) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (!keepSignal) unwire();
+      resolve(result);
+    };
+    const init = { method, headers, signal: controller.signal, redirect: "manual" };
+    if (hasBody) init.body = body;
+    // A stream body needs `duplex` in Node's fetch (and in the Fetch standard); others ignore it.
+    if (hasBody && typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
+    let pending;
+    try {
+      // The global fetch is called unbound (browsers refuse another `this`).
+      pending = fetchFn == null ? call(url, init) : fetchFn(url, init);
+    } catch {
+      return fail(NETWORK);
+    }
+    Promise.resolve(pending).then(
+      (response) => {
+        let head;
+        try {
+          head = snapshot(response, url);
+        } catch {
+          return fail(BAD_RESPONSE);
+        }
+        const ok = head.status >= 200 && head.status < 300;
+        if (read === READ_NONE || head.status === 0) {
+          return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_NOT_READ], read === READ_NONE);
+        }
+        const parse = read === READ_JSON && ok;
+        readBody(response, parse ? jsonLimit : textLimit).then(
+          (text) => {
+            if (text === TOO_LARGE) return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_TOO_LARGE]);
+            if (!parse) return done([response, head.status, head.retryAfter, head.location, text, undefined, BODY_TEXT]);
+            let value;
+            try {
+              value = JSON.parse(text);
+            } catch {
+              return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_NOT_JSON]);
+            }
+            done([response, head.status, head.retryAfter, head.location, undefined, value, BODY_JSON]);
+          },
+          () => fail(NETWORK),
+        );
+      },
+      () => fail(NETWORK),
+    );
+  });
+}
+
+// The parts of a response the client decides on, read once. Throws if the object is not a
+// Response or one of its getters throws (a hostile or broken custom fetch).
+function snapshot(response, url) {
+  if (typeof Response !== "undefined" && !(response instanceof Response)) throw new TypeError("not a Response");
+  const status = response.status;
+  if (typeof status !== "number") throw new TypeError("no status");
+  const headers = response.headers;
+  const retryAfter = headers.get("retry-after") ?? undefined;
+  let location;
+  const raw = status >= 300 && status < 400 ? headers.get("location") : null;
+  if (raw != null) {
+    try {
+      location = new URL(raw, url).href;
+    } catch {
+      location = undefined; // an unparsable Location is as good as none
+    }
+  }
+  return { status, retryAfter, location };
+}
+
+// The body as text, or TOO_LARGE as soon as it passes `limit` bytes: the reader stops there and
+// the rest is cancelled, so the connection is released and nothing more is buffered.
+async function readBody(response, limit) {
+  if (!(limit < Infinity)) return response.text();
+  // A declared, unencoded length decides without streaming: over the limit, nothing is read; within
+  // it, text() is cheaper than a reader (fetch itself holds the server to that length). An
+  // encoded (compressed) body's length says nothing about what it expands to, so it streams.
+  const declared = declaredLength(response);
+  if (declared !== undefined && declared > limit) {
+    response.body?.cancel().catch(() => {});
+    return TOO_LARGE;
+  }
+  if (declared !== undefined) {
+    const text = await response.text();
+    return text.length > limit ? TOO_LARGE : text;
+  }
+  const stream = response.body;
+  if (stream == null || typeof stream.getReader !== "function") {
+    const text = await response.text();
+    return text.length > limit ? TOO_LARGE : text;
+  }
+  const reader = stream.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => {});
+      return TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function declaredLength(response) {
+  const headers = response.headers;
+  const encoding = headers.get("content-encoding");
+  if (encoding != null && encoding.trim().toLowerCase() !== "identity") return undefined;
+  const length = headers.get("content-length");
+  return length != null && /^\d{1,15}$/.test(length.trim()) ? Number(length) : undefined;
+}
+
+// Reads a body that sendAttempt did not (a final 401 in client.fetch), under its own deadline and
+// the same cap; "" if it cannot be read in time or is too large.
+function readText(response, timeoutMs, limit) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs, "");
+    let reading;
+    try {
+      reading = readBody(response, limit);
+    } catch {
+      reading = Promise.resolve("");
+    }
+    reading.then(
+      (text) => {
+        clearTimeout(timer);
+        resolve(text === TOO_LARGE ? "" : text);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve("");
+      },
+    );
+  });
+}
+
+// FormData, URLSearchParams and Blob bodies carry their own Content-Type, which fetch sends.
+function typedBody(body) {
+  return (
+    (typeof FormData !== "undefined" && body instanceof FormData) ||
+    (typeof URLSearchParams !== "undefined" && body instanceof URLSearchParams) ||
+    (typeof Blob !== "undefined" && body instanceof Blob)
+  );
+}
+
+// `clientHeaders` is the client's complete set for this call, built once per token in Rust and
+// passed as it is when nothing is added (fetch does not modify it). The client's headers win over
+// the caller's, except Accept and Content-Type, which the caller may set (docs/API.md:
+// Content-Type only with a body, unless the caller set one).
+function buildHeaders(clientHeaders, userHeaders, jsonBody) {
+  if (userHeaders == null) {
+    // The client's own Content-Type (a form-encoded token request) wins over the JSON default.
+    return jsonBody ? { "content-type": "application/json", ...clientHeaders } : clientHeaders;
+  }
+  const headers = new Headers(userHeaders);
+  for (const name in clientHeaders) {
+    if (!(name === "accept" && headers.has(name))) headers.set(name, clientHeaders[name]);
+  }
+  if (jsonBody && !headers.has("content-type")) headers.set("content-type", "application/json");
+  return headers;
+}
+
+// Lets go of a response that will not be read, so its connection is freed. A body already read
+// (or locked) is left alone; a failed cancel is nobody's business (no unhandled rejection).
+export function discard(response) {
+  try {
+    if (response.body != null && !response.bodyUsed && !response.body.locked) {
+      response.body.cancel().catch(() => {});
+    }
+  } catch {
+    // a Response whose getters throw: nothing to free
+  }
+}
+
+// The runtime's own URL parser (the one fetch uses), so `..`, `%2e%2e` and backslashes are
+// resolved exactly as they will be sent. `undefined` for something that is not a URL.
+export function resolveUrl(text) {
+  try {
+    return new URL(text).href;
+  } catch {
+    return undefined;
+  }
+}
+
+// The waits around attempts, abortable by a caller's AbortSignal.
+
+// Resolves after `ms`, or as soon as `signal` aborts (so a backoff never outlives an abort).
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal != null && signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      if (signal != null) signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    if (signal != null) signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+// Settles like `promise`, or rejects as soon as `signal` aborts; the caller then sees
+// `signal.aborted` and reports `aborted`. Handlers are attached to `promise` either way, so a
+// shared renewal that this caller stops waiting for never becomes an unhandled rejection.
+// With `deadlineMs`, resolves to `undefined` if `promise` has not settled by then: in Workers a
+// renewal started by another request never settles if that request is cancelled, so a waiter
+// must be able to give up on it (the timer is the waiter's own, in its own request).
+function raceAbort(promise, signal, deadlineMs) {
+  promise.catch(() => {});
+  if (signal == null && deadlineMs == null) return promise;
+  return new Promise((resolve, reject) => {
+    if (signal != null && signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = deadlineMs == null ? undefined : setTimeout(() => {
+      if (signal != null) signal.removeEventListener("abort", onAbort);
+      resolve(undefined);
+    }, deadlineMs);
+    if (signal != null) signal.addEventListener("abort", onAbort, { once: true });
+    const settle = (finish) => (value) => {
+      clearTimeout(timer);
+      if (signal != null) signal.removeEventListener("abort", onAbort);
+      finish(value);
+    };
+    promise.then(settle(resolve), settle(reject));
+  });
+}
+
+// The token broker (a Durable Object, called by RPC): one ask, bounded by timeoutMs like an
+// attempt. Rejects with TIMEOUT when the broker does not answer.
+function askBroker(namespace, name, options, report, timeoutMs) {
+  return bounded(() => namespace.get(namespace.idFromName(name)).token(options, report ?? null), timeoutMs);
+}
+
+function clearBroker(namespace, name, timeoutMs) {
+  return bounded(() => namespace.get(namespace.idFromName(name)).clear(), timeoutMs);
+}
+
+function bounded(start, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(reject, timeoutMs, TIMEOUT);
+    let pending;
+    try {
+      pending = Promise.resolve(start());
+    } catch (error) {
+      clearTimeout(timer);
+      return reject(error);
+    }
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+// The session's step kinds (session.rs `STEP_*`): a step is [kind, events, ...payload].
+export const STEP_BROKER = "broker";
+export const STEP_GET = "get";
+export const STEP_PUT = "put";
+export const STEP_SEND = "send";
+export const STEP_WAIT = "wait";
+export const STEP_DONE = "done";
+export const STEP_FAIL = "fail";
+export const STEP_AGAIN = "again";
+export const STEP_RETURN = "return";
+export const STEP_READ = "read";
+
+// How a store call ended (session.rs `STORE_*`).
+export const STORE_OK = 0;
+export const STORE_THREW = 1;
+export const STORE_REJECTED = 2;
+export const STORE_TIMEOUT = 3;
+export const STORE_MISSING = 4;
+
+// The cached token's state, the first element of session.token() (session.rs `TOKEN_*`).
+export const TOKEN_MISSING = 0;
+export const TOKEN_FRESH = 1;
+export const TOKEN_RENEWABLE = 2;
+
+// How many recent (path, URL) pairs the warm path keeps: an API client calls a few paths over and
+// over, and the URL parser is the largest cost of a warm call.
+const RESOLVED_PATHS = 32;
+
+// [result, undefined] when an attempt resolved, [undefined, code] when it failed: what the session
+// takes.
+const outcome = (promise) => promise.then((result) => [result, undefined], (code) => [undefined, code]);
+
+// One per client (client.rs makes it). `handles`: [fetch, store, broker namespace, broker options,
+// onEvent]; `settings`: [storeKey, timeoutMs, joinDeadlineMs, readings], where `readings` holds
+// sendAttempt's `reading` for each READ_* mode (session.rs and http.rs `Readings`).
+export class Driver {
+  constructor(session, handles, settings) {
+    this.s = session;
+    [this.fetchFn, this.store, this.brokerNamespace, this.brokerOptions, this.onEvent] = handles;
+    [this.storeKey, this.timeoutMs, this.joinDeadlineMs, this.readings] = settings;
+    // The renewal in flight ({ id, promise }), shared by every caller that needs a token meanwhile.
+    this.renewal = null;
+    // session.token() while it said FRESH: the warm path's headers, generation and deadline.
+    this.fresh = undefined;
+    this.paths = new Map();
+  }
+
+  ping() {
+    return this.json("/", undefined).then((value) => {
+      if (typeof value === "string") return value;
+      throw this.s.error("banner");
+    });
+  }
+
+  fetch(input, init) {
+    return (init === undefined && this.warm(input, READ_NONE)) || this.call(input, init, READ_NONE, undefined);
+  }
+
+  json(input, init) {
+    return (init === undefined && this.warm(input, READ_JSON)) || this.call(input, init, READ_JSON, undefined);
+  }
+
+  accessToken() {
+    return this.token(undefined).then((held) => held[2]);
+  }
+
+  tokenInfo() {
+    return Promise.resolve(this.s.tokenInfo());
+  }
+
+  refresh() {
+    const renewal = this.renewal;
+    return (renewal !== null ? this.join(renewal, undefined) : this.own(true, undefined)).then(() => undefined);
+  }
+
+  // Memory is cleared before this returns; the broker and the store follow.
+  async clear() {
+    this.s.clear();
+    this.renewal = null;
+    this.fresh = undefined;
+    if (this.brokerNamespace != null) {
+      try {
+        await clearBroker(this.brokerNamespace, this.storeKey, this.timeoutMs);
+      } catch (thrown) {
+        this.emit(this.s.brokerClearFailed(thrown)[1]);
+      }
+    }
+    const [done, value] = await this.storeCall("delete", [this.storeKey]);
+    const error = this.s.storeCleared(done, value);
+    if (error !== undefined) throw error;
+  }
+
+  // The warm path of fetch(path) and json(path) without init: while the token is fresh, one GET
+  // goes out with no call into wasm at all, and only an answer that needs handling (anything but a
+  // 2xx, or a body that is not JSON) goes to the session, exactly as if `call` had made the
+  // attempt. `undefined` when the call does not qualify.
+  warm(input, read) {
+    const fresh = this.fresh;
+    if (fresh === undefined || typeof input !== "string" || input.charCodeAt(0) !== 47 || !(Date.now() < fresh[3])) return undefined;
+    let url = this.paths.get(input);
+    if (url === undefined) {
+      url = this.s.resolvePath(input);
+      if (url === undefined) return undefined;
+      if (this.paths.size === RESOLVED_PATHS) this.paths.delete(this.paths.keys().next().value);
+      this.paths.set(input, url);
+    }
+    const headers = fresh[1];
+    const generation = fresh[2];
+    const reading = this.readings[read];
+    // The attempt starts in a microtask, after the wasm call that made it has returned: a fetch
+    // running inside that call can make V8 before 13 (Node 20 and 22) deoptimise a frame whose
+    // wasm result is an externref, which aborts the process (bench/v8-crash/NOTES.md).
+    return Promise.resolve()
+      .then(() => sendAttempt(this.fetchFn, [url, "GET", headers, undefined, undefined], undefined, reading))
+      .then(
+        (result) => {
+          const status = result[1];
+          if (status >= 200 && status < 300) {
+            if (read === READ_NONE) return result[0];
+            if (result[6] === BODY_JSON) return result[5];
+          }
+          return this.call(url, undefined, read, [generation, result, undefined]);
+        },
+        (code) => this.call(url, undefined, read, [generation, undefined, code]),
+      );
+  }
+
+  // One API call: attempts with a valid token until the session's call flow returns or fails.
+  // `first` is [generation, result, code] of an attempt the warm path already made.
+  async call(input, init, read, first) {
+    const [id, signal, userHeaders, body] = this.s.callStart(input, init, read);
+    try {
+      let made = first;
+      for (;;) {
+        if (made === undefined) {
+          const held = await this.token(signal);
+          const [url, method, withBody] = this.s.callRequest(id);
+          const request = [url, method, held[0], userHeaders, withBody ? body : undefined];
+          const [result, code] = await outcome(sendAttempt(this.fetchFn, request, signal, this.readings[read]));
+          made = [held[1], result, code];
+        }
+        const step = this.s.callAnswer(id, made[0], made[1], made[2]);
+        made = undefined;
+        this.emit(step[1]);
+        switch (step[0]) {
+          case STEP_RETURN:
+            return step[2];
+          case STEP_AGAIN:
+            this.fresh = undefined;
+            break;
+          case STEP_WAIT:
+            await sleep(step[2], signal);
+            if (signal != null && signal.aborted) made = [0, undefined, ABORTED];
+            break;
+          case STEP_READ: {
+            this.fresh = undefined;
+            const text = await readText(step[2], this.timeoutMs, this.readings[READ_TEXT][2]);
+            const refused = this.s.callRefused(id, text);
+            this.emit(refused[1]);
+            throw refused[2];
+          }
+          default:
+            this.fresh = undefined;
+            throw step[2];
+        }
+      }
+    } finally {
+      this.s.callEnd(id);
+    }
+  }
+
+  // A valid token, as [headers, generation, text]. Inside the leeway window only the caller that
+  // starts the renewal waits for it; the others go on with the still-valid token (docs/API.md).
+  async token(signal) {
+    const now = this.s.token();
+    const state = now[0];
+    this.fresh = state === TOKEN_FRESH ? now : undefined;
+    const held = [now[1], now[2], now[4]];
+    const renewal = this.renewal;
+    if (state === TOKEN_FRESH || (state === TOKEN_RENEWABLE && renewal !== null)) return held;
+    if (state === TOKEN_RENEWABLE) {
+      try {
+        return await this.own(false, signal);
+      } catch (error) {
+        // The old token is still valid: a failed early renewal does not fail this call.
+        if (signal != null && signal.aborted) throw error;
+        return held;
+      }
+    }
+    return renewal !== null ? this.join(renewal, signal) : this.own(false, signal);
+  }
+
+  // Starts a renewal and waits for it, however long its retries take.
+  own(force, signal) {
+    return this.wait(this.start(force), signal, undefined);
+  }
+
+  // Waits for a renewal another call started. In Workers that call may belong to a request that
+  // gets cancelled, and then its renewal never settles: past the longest time a renewal can take,
+  // this caller starts its own (once) instead of hanging.
+  async join(renewal, signal) {
+    const held = await this.wait(renewal, signal, this.joinDeadlineMs);
+    if (held !== undefined) return held;
+    const current = this.renewal;
+    const again = current !== null && current.id !== renewal.id
+      ? await this.wait(current, signal, this.joinDeadlineMs)
+      : await this.wait(this.start(false), signal, undefined);
+    if (again === undefined) throw this.s.error("timeout");
+    return again;
+  }
+
+  // Every waiter gets the same token, or the same AndOpenError; `undefined` past `deadlineMs`.
+  async wait(renewal, signal, deadlineMs) {
+    try {
+      return await raceAbort(renewal.promise, signal, deadlineMs);
+    } catch (error) {
+      if (signal != null && signal.aborted) throw this.s.error("aborted");
+      throw error;
+    }
+  }
+
+  start(force) {
+    const id = this.s.renewStart(force);
+    this.fresh = undefined;
+    const renewal = { id, promise: undefined };
+    renewal.promise = this.renew(id).finally(() => {
+      if (this.renewal === renewal) this.renewal = null;
+    });
+    this.renewal = renewal;
+    return renewal;
+  }
+
+  // Runs one renewal's steps: broker, store, token requests, waits.
+  async renew(id) {
+    try {
+      let step = this.s.renewStep(id);
+      for (;;) {
+        this.emit(step[1]);
+        switch (step[0]) {
+          case STEP_DONE:
+            return [step[2], step[3], step[4]];
+          case STEP_BROKER: {
+            let answered = true;
+            let value;
+            try {
+              value = await askBroker(this.brokerNamespace, this.storeKey, this.brokerOptions, step[2], this.timeoutMs);
+            } catch (thrown) {
+              answered = false;
+              value = thrown;
+            }
+            step = this.s.renewBroker(id, answered, value);
+            break;
+          }
+          case STEP_GET: {
+            const [done, value] = await this.storeCall("get", [step[2]]);
+            step = this.s.renewStore(id, false, done, value);
+            break;
+          }
+          case STEP_PUT: {
+            const [done, value] = await this.storeCall("put", [step[2], step[3], { expirationTtl: step[4] }]);
+            step = this.s.renewStore(id, true, done, value);
+            break;
+          }
+          case STEP_SEND: {
+            // Not tied to any caller's signal: the renewal is shared, and one caller giving up
+            // must not fail it for the others.
+            const request = [step[2], "POST", step[3], undefined, step[4]];
+            const [result, code] = await outcome(sendAttempt(this.fetchFn, request, undefined, this.readings[READ_TEXT]));
+            step = this.s.renewAnswer(id, result, code);
+            break;
+          }
+          case STEP_WAIT:
+            await sleep(step[2], undefined);
+            step = this.s.renewResume(id);
+            break;
+          default:
+            throw step[2];
+        }
+      }
+    } finally {
+      this.s.renewEnd(id);
+    }
+  }
+
+  // A store call bounded by timeoutMs: resolves with [STORE_*, value or what was thrown].
+  storeCall(method, args) {
+    let returned;
+    try {
+      const call = this.store[method];
+      if (typeof call !== "function") return Promise.resolve([STORE_MISSING, undefined]);
+      returned = call.apply(this.store, args);
+    } catch (thrown) {
+      return Promise.resolve([STORE_THREW, thrown]);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.timeoutMs, [STORE_TIMEOUT, undefined]);
+      Promise.resolve(returned).then(
+        (value) => {
+          clearTimeout(timer);
+          resolve([STORE_OK, value]);
+        },
+        (thrown) => {
+          clearTimeout(timer);
+          resolve([STORE_REJECTED, thrown]);
+        },
+      );
+    });
+  }
+
+  // Delivers a step's events. A listener that throws, or returns a promise that rejects, is
+  // ignored: observing must not break a call (nor end a Node process with an unhandled rejection).
+  emit(events) {
+    if (events === undefined || typeof this.onEvent !== "function") return;
+    for (const event of events) {
+      try {
+        settleQuietly(this.onEvent.call(undefined, event));
+      } catch {
+        // the listener threw: nothing to do
+      }
+    }
+  }
+}
+
+// An onEvent listener may be async: its promise gets a catch, so a rejecting listener is never an
+// unhandled rejection (which ends a Node process under its defaults).
+function settleQuietly(value) {
+  try {
+    if (value != null && typeof value.then === "function") value.then(undefined, () => {});
+  } catch {
+    // a `then` getter that throws: nothing was started, nothing to catch
+  }
+}

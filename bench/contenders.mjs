@@ -1,5 +1,5 @@
-// The four ways of making an authenticated GET / that the benchmark compares. Each factory
-// returns { name, call(): Promise<number> (status, body fully read), close() }.
+// The ways of making an authenticated GET / that the benchmark compares. Each factory
+// returns { kind, name, call(): Promise<number> (status, body fully read), close() }.
 import { AndOpenClient } from "../pkg/index.node.js";
 import { OAuth2Client, OAuth2Fetch } from "@badgateway/oauth2-client";
 import * as oauth from "oauth4webapi";
@@ -9,6 +9,11 @@ export const CREDS = {
   clientId: "andopen_client_id_emulator",
   clientSecret: "emu-client-secret",
 };
+
+// The per-attempt timeout of ours, and of the hand-written fetch it is compared with: the client's
+// default timeoutMs (src/core/config.rs DEFAULT_TIMEOUT_MS, docs/API.md), passed explicitly to
+// ours so that both always use the same value.
+export const TIMEOUT_MS = 10_000;
 
 export function apiHeaders(tenant) {
   return {
@@ -31,12 +36,13 @@ export async function rawToken(emu, tenant) {
   return (await res.json()).access_token;
 }
 
-// floor: hand-written fetch with the same headers and a token obtained once.
+// floor: hand-written fetch with the same headers and a token obtained once, no timeout.
 export async function floor(emu, tenant) {
   const token = await rawToken(emu, tenant);
   const url = emu.apiUrl + "/";
   const headers = { authorization: "Bearer " + token, ...apiHeaders(tenant) };
   return {
+    kind: "floor",
     name: "floor (hand-written fetch)",
     async call() {
       const res = await fetch(url, { headers });
@@ -47,12 +53,37 @@ export async function floor(emu, tenant) {
   };
 }
 
+// floor + timeout: the same hand-written fetch bounded by the abortable timeout ours uses per
+// attempt (an AbortController and a timer of TIMEOUT_MS), the timer cleared after the body is read.
+export async function floorTimeout(emu, tenant, timeoutMs = TIMEOUT_MS) {
+  const token = await rawToken(emu, tenant);
+  const url = emu.apiUrl + "/";
+  const headers = { authorization: "Bearer " + token, ...apiHeaders(tenant) };
+  return {
+    kind: "floorTimeout",
+    name: "floor + timeout (hand-written fetch, AbortController + setTimeout, cleared after the body is read)",
+    async call() {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        const res = await fetch(url, { headers, signal: controller.signal });
+        await res.text();
+        return res.status;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    close() {},
+  };
+}
+
 export function ours(emu, tenant, extra = {}) {
   const client = new AndOpenClient({
     apiKey: CREDS.apiKey, tenant, clientId: CREDS.clientId, clientSecret: CREDS.clientSecret,
-    authUrl: emu.authUrl, apiUrl: emu.apiUrl, ...extra,
+    authUrl: emu.authUrl, apiUrl: emu.apiUrl, timeoutMs: TIMEOUT_MS, ...extra,
   });
   return {
+    kind: "ours",
     name: "andopen-client (ours)",
     client,
     async call() {
@@ -82,6 +113,7 @@ export function badgateway(emu, tenant) {
   const url = emu.apiUrl + "/";
   const headers = apiHeaders(tenant);
   return {
+    kind: "badgateway",
     name: "@badgateway/oauth2-client OAuth2Fetch",
     async call() {
       const res = await wrapper.fetch(url, { headers });
@@ -127,6 +159,7 @@ export function oauth4(emu, tenant, { singleFlight = true } = {}) {
   const url = new URL(emu.apiUrl + "/");
   const headerInit = apiHeaders(tenant);
   return {
+    kind: singleFlight ? "oauth4" : "oauth4-naive",
     name: singleFlight ? "oauth4webapi + cache wrapper" : "oauth4webapi + naive cache (no single-flight)",
     async call() {
       const value = await accessToken();

@@ -1,6 +1,6 @@
-//! One authenticated API call as a sans-I/O state machine (the quinn-proto shape): the driver
-//! (src/js/api_request.rs) asks `request()` what to send, sends it with a valid token, and
-//! reports what came back through `on_response` / `on_failure`; the flow answers with the next
+//! One authenticated API call as a sans-I/O state machine (the quinn-proto shape): the session
+//! (src/js/session.rs) asks `request()` what to send, driver.js sends it with a valid token, and
+//! the session reports what came back through `on_response` / `on_failure`; the flow answers with the next
 //! `CallStep`. Every decision lives here: which redirects to follow and how, the one
 //! re-authentication on a 401, which answers to retry and how long to wait (Retry-After,
 //! backoff with the jitter passed in), and when to stop. The flow never performs I/O, never

@@ -1,8 +1,9 @@
 //! One renewal as a sans-I/O state machine: where a token comes from, in order — the broker
 //! (when there is one), the store (unless the renewal is forced), then the auth server (the
 //! `GrantFlow`) — and what is kept of it: the cache, the store write, and the `clear()` rule (a
-//! renewal that `clear()` overtook hands its token to its waiters but keeps nothing). The driver
-//! (src/js/token_renewal.rs) performs each step and reports back; `notices()` says what to emit.
+//! renewal that `clear()` overtook hands its token to its waiters but keeps nothing). The session
+//! (src/js/session.rs) hands each step to driver.js, which performs it, and reports back;
+//! `notices()` says what to emit.
 
 use super::secret::Secret;
 use super::token_cache::{Freshness, HeldToken, StoredToken, TokenCache};

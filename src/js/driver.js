@@ -132,6 +132,9 @@ function snapshot(response, url) {
   const status = response.status;
   if (typeof status !== "number") throw new TypeError("no status");
   const headers = response.headers;
+  if (typeof headers?.get !== "function") throw new TypeError("no headers");
+  // Only an answer the session may retry or follow needs these (a 2xx is the warm path's case).
+  if (status >= 200 && status < 300) return { status, retryAfter: undefined, location: undefined };
   const retryAfter = headers.get("retry-after") ?? undefined;
   let location;
   const raw = status >= 300 && status < 400 ? headers.get("location") : null;

@@ -190,13 +190,5 @@ pub async fn rejects(promise: Promise, code: &str) -> JsValue {
 }
 
 pub async fn sleep_ms(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        let global = js_sys::global();
-        let set_timeout = get(&global, "setTimeout");
-        let set_timeout: js_sys::Function = set_timeout.into();
-        set_timeout
-            .call2(&global, &resolve, &JsValue::from(ms))
-            .expect("setTimeout");
-    });
-    JsFuture::from(promise).await.expect("sleep");
+    gloo_timers::future::TimeoutFuture::new(ms.max(0) as u32).await;
 }

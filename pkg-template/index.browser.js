@@ -1,12 +1,14 @@
 // Browsers, with or without a bundler: the .wasm is fetched next to this file (bundlers
 // understand `new URL(…, import.meta.url)` and copy the asset).
-import init, { andOpenErrorClass, guardFreed, AndOpenClient, MemoryStore, KvStore } from "./andopen_client.js";
+import init, { andOpenErrorClass, guardFreed, storeClasses, AndOpenClient } from "./andopen_client.js";
 
 await init({ module_or_path: new URL("./andopen_client_bg.wasm", import.meta.url) });
 
 // free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw Error.
-for (const Class of [AndOpenClient, MemoryStore, KvStore]) guardFreed(Class);
-export { AndOpenClient, MemoryStore, KvStore };
+// The stores are JS classes (src/js/stores.js) that do the same themselves.
+guardFreed(AndOpenClient);
+export const [MemoryStore, KvStore] = storeClasses();
+export { AndOpenClient };
 export const AndOpenError = andOpenErrorClass();
 
 // The token broker is a Cloudflare Durable Object: it exists only in the workerd entry. Here the

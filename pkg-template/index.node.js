@@ -1,12 +1,14 @@
 // Node: the .wasm is read from this package's folder and instantiated synchronously.
 import { readFileSync } from "node:fs";
-import { initSync, andOpenErrorClass, guardFreed, AndOpenClient, MemoryStore, KvStore } from "./andopen_client.js";
+import { initSync, andOpenErrorClass, guardFreed, storeClasses, AndOpenClient } from "./andopen_client.js";
 
 initSync({ module: readFileSync(new URL("./andopen_client_bg.wasm", import.meta.url)) });
 
 // free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw Error.
-for (const Class of [AndOpenClient, MemoryStore, KvStore]) guardFreed(Class);
-export { AndOpenClient, MemoryStore, KvStore };
+// The stores are JS classes (src/js/stores.js) that do the same themselves.
+guardFreed(AndOpenClient);
+export const [MemoryStore, KvStore] = storeClasses();
+export { AndOpenClient };
 export const AndOpenError = andOpenErrorClass();
 
 // The token broker is a Cloudflare Durable Object: it exists only in the workerd entry. Here the

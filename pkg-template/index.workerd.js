@@ -2,13 +2,15 @@
 // wrangler/workerd, so nothing is compiled at run time (which Workers forbid).
 import { DurableObject } from "cloudflare:workers";
 import wasmModule from "./andopen_client_bg.wasm";
-import { initSync, andOpenErrorClass, guardFreed, AndOpenClient, MemoryStore, KvStore } from "./andopen_client.js";
+import { initSync, andOpenErrorClass, guardFreed, storeClasses, pickBrokerOptions, AndOpenClient } from "./andopen_client.js";
 
 initSync({ module: wasmModule });
 
 // free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw Error.
-for (const Class of [AndOpenClient, MemoryStore, KvStore]) guardFreed(Class);
-export { AndOpenClient, MemoryStore, KvStore };
+// The stores are JS classes (src/js/stores.js) that do the same themselves.
+guardFreed(AndOpenClient);
+export const [MemoryStore, KvStore] = storeClasses();
+export { AndOpenClient };
 export const AndOpenError = andOpenErrorClass();
 
 // ---------------------------------------------------------------------------------------------
@@ -30,11 +32,6 @@ export const AndOpenError = andOpenErrorClass();
 // client until the next ask; that ask's client reads the stored token first (no token request
 // while it is valid).
 
-const BROKER_OPTIONS = [
-  "apiKey", "tenant", "clientId", "clientSecret", "refreshToken", "environment", "authUrl",
-  "apiUrl", "profile", "tokenUrl", "clientAuth", "scope", "audience", "resource",
-  "refreshLeewaySeconds", "timeoutMs", "maxRetries",
-];
 const STORE_KEY = "token";
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
@@ -107,10 +104,7 @@ export class AndOpenTokenBroker extends DurableObject {
     if (options === null || typeof options !== "object") {
       throw new TypeError("AndOpenTokenBroker: token() needs the client's options");
     }
-    const picked = {};
-    for (const key of BROKER_OPTIONS) {
-      if (options[key] !== undefined && options[key] !== null) picked[key] = options[key];
-    }
+    const picked = pickBrokerOptions(options);
     // In memory only (it holds the secret, like the client itself).
     const fingerprint = JSON.stringify(picked);
     if (this.#client && fingerprint === this.#fingerprint) return this.#client;

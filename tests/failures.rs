@@ -33,10 +33,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_replayed() {
 #[wasm_bindgen_test]
 async fn a_revoked_token_still_in_the_store_is_not_used_again() {
     let setup = Setup::new("revoked-stored");
-    setup.set(
-        "store",
-        &JsValue::from(andopen_client::js::store::MemoryStore::new()),
-    );
+    setup.set("store", &JsValue::from(MemoryStore::new()));
     let client = setup.client();
     ok(client.ping()).await;
     admin("revoke", &format!(r#"{{"tenant":"{}"}}"#, setup.tenant)).await;

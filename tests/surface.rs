@@ -6,7 +6,6 @@ mod support;
 
 use andopen_client::js::client::AndOpenClient;
 use andopen_client::js::error::error_class;
-use andopen_client::js::store::{KvStore, MemoryStore};
 use js_sys::{Array, Function, Reflect};
 use support::*;
 use wasm_bindgen::prelude::*;

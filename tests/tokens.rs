@@ -4,7 +4,6 @@
 
 mod support;
 
-use andopen_client::js::store::MemoryStore;
 use js_sys::{Array, Date, Function};
 use support::*;
 use wasm_bindgen::prelude::*;

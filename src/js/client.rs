@@ -84,7 +84,7 @@ impl AndOpenClient {
         // docs/API.md: the default store is a MemoryStore of this client's own.
         let store = options
             .store
-            .map_or_else(|| JsValue::from(MemoryStore::new()), JsValue::from);
+            .map_or_else(|| MemoryStore::new().into(), JsValue::from);
         let handles = Array::of5(
             &optional(options.fetch),
             &store,

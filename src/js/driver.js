@@ -393,7 +393,7 @@ export class Driver {
     [this.storeKey, this.timeoutMs, this.joinDeadlineMs, this.readings] = settings;
     // The renewal in flight ({ id, promise }), shared by every caller that needs a token meanwhile.
     this.renewal = null;
-    // session.token() while it said FRESH: the warm path's headers, generation and deadline.
+    // { headers, generation, until } of session.token() while it said FRESH: the warm path's.
     this.fresh = undefined;
     this.paths = new Map();
   }
@@ -414,7 +414,7 @@ export class Driver {
   }
 
   accessToken() {
-    return this.token(undefined).then((held) => held[2]);
+    return this.token(undefined).then((held) => held.text);
   }
 
   tokenInfo() {
@@ -449,7 +449,7 @@ export class Driver {
   // attempt. `undefined` when the call does not qualify.
   warm(input, read) {
     const fresh = this.fresh;
-    if (fresh === undefined || typeof input !== "string" || input.charCodeAt(0) !== 47 || !(Date.now() < fresh[3])) return undefined;
+    if (fresh === undefined || typeof input !== "string" || input.charCodeAt(0) !== 47 || !(Date.now() < fresh.until)) return undefined;
     let url = this.paths.get(input);
     if (url === undefined) {
       url = this.s.resolvePath(input);
@@ -457,8 +457,7 @@ export class Driver {
       if (this.paths.size === RESOLVED_PATHS) this.paths.delete(this.paths.keys().next().value);
       this.paths.set(input, url);
     }
-    const headers = fresh[1];
-    const generation = fresh[2];
+    const { headers, generation } = fresh;
     const reading = this.readings[read];
     // The attempt starts in a microtask, after the wasm call that made it has returned: a fetch
     // running inside that call can make V8 before 13 (Node 20 and 22) deoptimise a frame whose
@@ -472,14 +471,14 @@ export class Driver {
             if (read === READ_NONE) return result[0];
             if (result[6] === BODY_JSON) return result[5];
           }
-          return this.call(url, undefined, read, [generation, result, undefined]);
+          return this.call(url, undefined, read, { generation, result, code: undefined });
         },
-        (code) => this.call(url, undefined, read, [generation, undefined, code]),
+        (code) => this.call(url, undefined, read, { generation, result: undefined, code }),
       );
   }
 
   // One API call: attempts with a valid token until the session's call flow returns or fails.
-  // `first` is [generation, result, code] of an attempt the warm path already made.
+  // `first` is the attempt the warm path already made: { generation, result, code }.
   async call(input, init, read, first) {
     const [id, signal, userHeaders, body] = this.s.callStart(input, init, read);
     try {
@@ -488,33 +487,33 @@ export class Driver {
         if (made === undefined) {
           const held = await this.token(signal);
           const [url, method, withBody] = this.s.callRequest(id);
-          const request = [url, method, held[0], userHeaders, withBody ? body : undefined];
+          const request = [url, method, held.headers, userHeaders, withBody ? body : undefined];
           const [result, code] = await outcome(sendAttempt(this.fetchFn, request, signal, this.readings[read]));
-          made = [held[1], result, code];
+          made = { generation: held.generation, result, code };
         }
-        const step = this.s.callAnswer(id, made[0], made[1], made[2]);
+        const [kind, events, payload] = this.s.callAnswer(id, made.generation, made.result, made.code);
         made = undefined;
-        this.emit(step[1]);
-        switch (step[0]) {
+        this.emit(events);
+        switch (kind) {
           case STEP_RETURN:
-            return step[2];
+            return payload;
           case STEP_AGAIN:
             this.fresh = undefined;
             break;
           case STEP_WAIT:
-            await sleep(step[2], signal);
-            if (signal != null && signal.aborted) made = [0, undefined, ABORTED];
+            await sleep(payload, signal);
+            if (signal != null && signal.aborted) made = { generation: 0, result: undefined, code: ABORTED };
             break;
           case STEP_READ: {
             this.fresh = undefined;
-            const text = await readText(step[2], this.timeoutMs, this.readings[READ_TEXT][2]);
-            const refused = this.s.callRefused(id, text);
-            this.emit(refused[1]);
-            throw refused[2];
+            const text = await readText(payload, this.timeoutMs, this.readings[READ_TEXT][2]);
+            const [, refusedEvents, error] = this.s.callRefused(id, text);
+            this.emit(refusedEvents);
+            throw error;
           }
           default:
             this.fresh = undefined;
-            throw step[2];
+            throw payload;
         }
       }
     } finally {
@@ -522,13 +521,12 @@ export class Driver {
     }
   }
 
-  // A valid token, as [headers, generation, text]. Inside the leeway window only the caller that
+  // A valid token, as { headers, generation, text }. Inside the leeway window only the caller that
   // starts the renewal waits for it; the others go on with the still-valid token (docs/API.md).
   async token(signal) {
-    const now = this.s.token();
-    const state = now[0];
-    this.fresh = state === TOKEN_FRESH ? now : undefined;
-    const held = [now[1], now[2], now[4]];
+    const [state, headers, generation, until, text] = this.s.token();
+    const held = { headers, generation, text };
+    this.fresh = state === TOKEN_FRESH ? { headers, generation, until } : undefined;
     const renewal = this.renewal;
     if (state === TOKEN_FRESH || (state === TOKEN_RENEWABLE && renewal !== null)) return held;
     if (state === TOKEN_RENEWABLE) {
@@ -583,20 +581,23 @@ export class Driver {
     return renewal;
   }
 
-  // Runs one renewal's steps: broker, store, token requests, waits.
+  // Runs one renewal's steps: broker, store, token requests, waits. A step's payload (a, b, c) is,
+  // by kind: broker: the report; get: the key; put: key, value, TTL in seconds; send: URL, headers,
+  // body; wait: milliseconds; done: headers, generation, the token's text; fail: the error.
   async renew(id) {
     try {
       let step = this.s.renewStep(id);
       for (;;) {
-        this.emit(step[1]);
-        switch (step[0]) {
+        const [kind, events, a, b, c] = step;
+        this.emit(events);
+        switch (kind) {
           case STEP_DONE:
-            return [step[2], step[3], step[4]];
+            return { headers: a, generation: b, text: c };
           case STEP_BROKER: {
             let answered = true;
             let value;
             try {
-              value = await askBroker(this.brokerNamespace, this.storeKey, this.brokerOptions, step[2], this.timeoutMs);
+              value = await askBroker(this.brokerNamespace, this.storeKey, this.brokerOptions, a, this.timeoutMs);
             } catch (thrown) {
               answered = false;
               value = thrown;
@@ -605,29 +606,29 @@ export class Driver {
             break;
           }
           case STEP_GET: {
-            const [done, value] = await this.storeCall("get", [step[2]]);
+            const [done, value] = await this.storeCall("get", [a]);
             step = this.s.renewStore(id, false, done, value);
             break;
           }
           case STEP_PUT: {
-            const [done, value] = await this.storeCall("put", [step[2], step[3], { expirationTtl: step[4] }]);
+            const [done, value] = await this.storeCall("put", [a, b, { expirationTtl: c }]);
             step = this.s.renewStore(id, true, done, value);
             break;
           }
           case STEP_SEND: {
             // Not tied to any caller's signal: the renewal is shared, and one caller giving up
             // must not fail it for the others.
-            const request = [step[2], "POST", step[3], undefined, step[4]];
+            const request = [a, "POST", b, undefined, c];
             const [result, code] = await outcome(sendAttempt(this.fetchFn, request, undefined, this.readings[READ_TEXT]));
             step = this.s.renewAnswer(id, result, code);
             break;
           }
           case STEP_WAIT:
-            await sleep(step[2], undefined);
+            await sleep(a, undefined);
             step = this.s.renewResume(id);
             break;
           default:
-            throw step[2];
+            throw a;
         }
       }
     } finally {

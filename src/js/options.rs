@@ -182,3 +182,16 @@ impl Options {
         })
     }
 }
+
+/// The options the token broker renews with, picked from what an ask carries (error.js
+/// `brokerOptions`, the list every client sends its broker). The package's workerd entry picks
+/// with it too, so a handle (a function stub, a store) sent over RPC never reaches its client.
+#[wasm_bindgen(js_name = pickBrokerOptions)]
+pub fn pick_broker_options(options: JsValue) -> Object {
+    let copy = copy_options(&options);
+    if copy.is_object() {
+        broker_options(&copy)
+    } else {
+        Object::new()
+    }
+}

@@ -35,6 +35,35 @@ export interface KvStoreOptions {
   encryptionKey?: string;
 }
 
+/**
+ * A store in this isolate's memory, honouring `expirationTtl`. Each client has one of its own
+ * unless given a store; pass one `MemoryStore` to several clients to share their tokens.
+ */
+export class MemoryStore implements TokenStore {
+  constructor();
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Drops every entry. Idempotent; a method called after it rejects with `invalid_config`. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Wraps a Workers KV namespace binding: `expirationTtl` is never below 60 s (KV's minimum), and
+ * with `encryptionKey` every value is encrypted at rest. Throws `AndOpenError`
+ * (`invalid_config`) for a namespace without get/put/delete or bad options.
+ */
+export class KvStore implements TokenStore {
+  constructor(namespace: KVNamespaceLike, options?: KvStoreOptions);
+  get(key: string): Promise<string | null>;
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Idempotent; a method called after it rejects with `invalid_config`. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
 export interface TokenInfo {
   /** Milliseconds since the epoch, like `Date.now()`. */
   expiresAt: number;

@@ -17,6 +17,20 @@ pub const API: &str = match option_env!("ANDOPEN_TEST_API_URL") {
     None => "http://127.0.0.1:4412",
 };
 
+// The package's stores are JS classes (src/js/stores.js). The library declares MemoryStore's
+// constructor (its default store), and one import may be declared once per binary, so the tests
+// use that one; KvStore's, the library does not use.
+pub use andopen_client::js::store::MemoryStore;
+
+#[wasm_bindgen(module = "/src/js/stores.js")]
+extern "C" {
+    pub type KvStore;
+    #[wasm_bindgen(constructor, catch)]
+    pub fn new(namespace: JsValue, options: Option<js_sys::Object>) -> Result<KvStore, JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn put(this: &KvStore, key: &str, value: &str, options: Option<JsValue>) -> Promise;
+}
+
 #[wasm_bindgen(module = "/tests/support/emulator.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = admin)]

@@ -6,6 +6,7 @@ mod support;
 
 use andopen_client::js::client::AndOpenClient;
 use andopen_client::js::error::error_class;
+use andopen_client::js::store::MemoryStore;
 use js_sys::{Array, Function, Reflect};
 use support::*;
 use wasm_bindgen::prelude::*;
@@ -48,8 +49,12 @@ fn bad_options_throw_invalid_config_synchronously() {
         assert_eq!(get(&fields, "isError"), JsValue::TRUE);
         assert!(!text(&fields, "message").contains("s-1"));
     }
-    assert!(construct(&JsValue::from_str("nope")).is_err());
-    assert!(construct(&JsValue::UNDEFINED).is_err());
+    for options in [JsValue::from_str("nope"), JsValue::UNDEFINED] {
+        let error = construct(&options)
+            .err()
+            .unwrap_or_else(|| panic!("accepted {options:?}"));
+        assert_eq!(text(&error_fields(&error), "code"), "invalid_config");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -121,7 +126,10 @@ async fn kv_store_clamps_ttls_to_kv_minimum() {
         .map(|p| num(&Array::from(&p).get(1), "expirationTtl"))
         .collect();
     assert_eq!(ttls, [60.0, 3601.0]);
-    assert!(KvStore::new(JsValue::from_str("not a namespace"), None).is_err());
+    let error = KvStore::new(JsValue::from_str("not a namespace"), None)
+        .err()
+        .expect("a string is not a KV namespace");
+    assert_eq!(text(&error_fields(&error), "code"), "invalid_config");
 }
 
 /// Drives success and failure paths with secrets echoed back by the server, and searches
@@ -146,16 +154,15 @@ async fn no_secret_or_token_appears_in_errors_events_token_info_or_store() {
     seen.push(&error_fields(&error));
     seen.push(&get(&error, "stack"));
 
-    for spec in [
-        r#"{"target":"api","status":401,"count":2}"#,
-        r#"{"target":"api","status":503,"count":2}"#,
-        r#"{"target":"api","body":"html"}"#,
+    for (spec, code) in [
+        (r#"{"target":"api","status":401,"count":2}"#, "unauthorized"),
+        (r#"{"target":"api","status":503,"count":2}"#, "server_error"),
+        (r#"{"target":"api","body":"html"}"#, "invalid_response"),
     ] {
         fault(&setup.tenant, spec).await;
-        if let Err(e) = JsFuture::from(client.json(JsValue::from_str("/"), None)).await {
-            seen.push(&error_fields(&e));
-            seen.push(&get(&e, "stack"));
-        }
+        let e = rejects(client.json(JsValue::from_str("/"), None), code).await;
+        seen.push(&error_fields(&e));
+        seen.push(&get(&e, "stack"));
     }
     let bad = construct(&obj(&format!(
         r#"{{"apiKey":"{API_KEY}","tenant":"t","clientSecret":"{CLIENT_SECRET}","dangerouslyAllowBrowser":true}}"#

@@ -4,7 +4,8 @@
 
 mod support;
 
-use js_sys::{Array, Date, Function};
+use andopen_client::js::store::MemoryStore;
+use js_sys::{Array, Function};
 use support::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -113,7 +114,10 @@ async fn a_post_body_and_caller_headers_reach_the_api() {
     );
     assert_eq!(text(&echo, "headers.content-type"), "application/json");
     // A full URL under apiUrl works; one on another host is refused before anything is sent.
-    ok(client.fetch(JsValue::from_str(&format!("{API}/")), None)).await;
+    let full: web_sys::Response = ok(client.fetch(JsValue::from_str(&format!("{API}/")), None))
+        .await
+        .into();
+    assert_eq!(full.status(), 200);
     rejects(
         client.fetch(JsValue::from_str("https://evil.example/"), None),
         "invalid_config",
@@ -217,26 +221,38 @@ async fn inside_the_leeway_the_refresh_grant_renews_the_token() {
 async fn inside_the_leeway_only_the_call_that_renews_waits() {
     let setup = Setup::with("no-stall", r#"{"refreshLeewaySeconds":2}"#);
     configure(&setup.tenant, r#"{"tokenLifetimeSeconds":3}"#).await;
+    let gate = gated_fetch();
+    setup.set("fetch", &get(&gate, "fetch"));
     let client = setup.client();
     ok(client.ping()).await;
-    sleep_ms(1100).await;
-    configure(&setup.tenant, r#"{"authLatencyMs":800}"#).await;
-    let started = Date::now();
-    let renewing = client.ping(); // starts the renewal and waits ~800 ms for it
-    let others: Vec<_> = (0..5).map(|_| client.ping()).collect();
-    for other in others {
-        ok(other).await;
+    // 1.1 s later by the client's clock: inside the 2 s leeway of a 3 s token, still valid.
+    shift_clock(1100.0);
+    call(&gate, "close");
+    let renewing = watch(client.ping()); // starts the renewal, whose token request is held
+    let others = Array::new();
+    for _ in 0..5 {
+        others.push(&client.ping()); // the still-valid token, without waiting for the renewal
     }
-    let others_done = Date::now() - started;
-    ok(renewing).await;
-    let renewing_done = Date::now() - started;
-    assert!(others_done < 500.0, "other calls stalled {others_done} ms");
-    assert!(
-        renewing_done >= 700.0,
-        "the renewing call waited {renewing_done} ms"
-    );
+    // Only a watchdog: calls stuck behind the held renewal would never settle.
+    let others = within(js_sys::Promise::all(&others), 10_000).await;
+    let held = num(&gate, "held");
+    let waited = !settled(&renewing);
+    call(&gate, "open");
+    shift_clock(0.0);
+    let others = others.expect("the other calls waited for the renewal");
+    others.unwrap_or_else(|e| panic!("another call failed: {:?}", error_fields(&e)));
+    assert_eq!(held, 1.0, "the renewal's token request");
+    assert!(waited, "the renewing call did not wait for its renewal");
+    ok(promise(&renewing)).await;
     let c = counters(&setup.tenant).await;
-    assert_eq!(num(&c, "tokenRequests.refresh_token"), 1.0);
+    assert_eq!(
+        (
+            num(&c, "tokenRequests.client_credentials"),
+            num(&c, "tokenRequests.refresh_token"),
+            num(&c, "apiRequests")
+        ),
+        (1.0, 1.0, 7.0)
+    );
 }
 
 #[wasm_bindgen_test]

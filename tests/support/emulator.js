@@ -114,3 +114,93 @@ export function isInstance(value, constructor) {
 export function formBody() {
   return new URLSearchParams({ a: "1", b: "two" });
 }
+
+// A fake clock for the client's own timers (driver.js: attempt deadlines, retry waits, store
+// call bounds) and Date.now, so a test can say "not at 999 ms, at 1000 ms" without measuring
+// wall-clock time (tests/clock.rs). Installed on globalThis until restore(); nothing fires by
+// itself. advance(ms) moves the clock, firing each timer that falls due in order and letting
+// promise chains run (a few real macrotasks) before and after each one. Timers set before the
+// clock was installed stay real.
+export function fakeClock() {
+  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout, now: Date.now };
+  let now = real.now.call(Date);
+  let serial = 0;
+  const timers = new Map(); // handle -> { at, serial, fn, args }
+  const flush = async () => {
+    for (let i = 0; i < 10; i++) await new Promise((resolve) => real.setTimeout.call(globalThis, resolve, 0));
+  };
+  globalThis.setTimeout = (fn, ms, ...args) => {
+    const handle = { fakeTimer: ++serial };
+    timers.set(handle, { at: now + Math.max(0, Number(ms) || 0), serial, fn, args });
+    return handle;
+  };
+  globalThis.clearTimeout = (handle) => {
+    if (!timers.delete(handle)) real.clearTimeout.call(globalThis, handle);
+  };
+  Date.now = () => now;
+  return {
+    async advance(ms) {
+      const until = now + ms;
+      for (;;) {
+        await flush();
+        let next;
+        for (const [handle, t] of timers) {
+          if (t.at <= until && (next === undefined || t.at < next[1].at || (t.at === next[1].at && t.serial < next[1].serial))) next = [handle, t];
+        }
+        if (next === undefined) break;
+        timers.delete(next[0]);
+        now = next[1].at;
+        next[1].fn(...next[1].args);
+      }
+      now = until;
+      await flush();
+    },
+    restore() {
+      globalThis.setTimeout = real.setTimeout;
+      globalThis.clearTimeout = real.clearTimeout;
+      Date.now = real.now;
+      timers.clear();
+    },
+  };
+}
+
+// Date.now shifted by `ms` (0 restores it): the client's idea of the time moves, the servers' and
+// the timers' do not.
+const realDateNow = Date.now;
+export function shiftClock(ms) {
+  Date.now = ms === 0 ? realDateNow : () => realDateNow.call(Date) + ms;
+}
+
+// A fetch that passes every request to the global fetch, except that while closed it holds the
+// requests to the token endpoint (counted in `held`) until open().
+export function gatedFetch() {
+  let gate = null;
+  let release = () => {};
+  const out = {
+    held: 0,
+    fetch: (url, init) => {
+      if (gate !== null && String(url).endsWith("/auth/token")) {
+        out.held += 1;
+        return gate.then(() => fetch(url, init));
+      }
+      return fetch(url, init);
+    },
+    close() {
+      gate = new Promise((resolve) => { release = resolve; });
+    },
+    open() {
+      gate = null;
+      release();
+    },
+  };
+  return out;
+}
+
+// `promise`, and whether it has settled yet: { settled, promise }. A rejection is marked handled
+// (the test awaits it later, after the clock has moved).
+export function watch(promise) {
+  const watched = { settled: false };
+  watched.promise = promise.finally(() => { watched.settled = true; });
+  watched.promise.catch(() => {});
+  return watched;
+}

@@ -19,8 +19,7 @@ pub const API: &str = match option_env!("ANDOPEN_TEST_API_URL") {
 
 // The package's stores are JS classes (src/js/stores.js). The library declares MemoryStore's
 // constructor (its default store), and one import may be declared once per binary, so the tests
-// use that one; KvStore's, the library does not use.
-pub use andopen_client::js::store::MemoryStore;
+// use that one (`andopen_client::js::store::MemoryStore`); KvStore's, the library does not use.
 
 #[wasm_bindgen(module = "/src/js/stores.js")]
 extern "C" {
@@ -57,6 +56,24 @@ extern "C" {
     pub fn is_instance(value: &JsValue, constructor: &JsValue) -> bool;
     #[wasm_bindgen(js_name = isBrowserWindow)]
     pub fn is_browser_window() -> bool;
+
+    /// The client's timers and `Date.now` on a fake clock (tests/clock.rs).
+    pub type FakeClock;
+    #[wasm_bindgen(js_name = fakeClock)]
+    pub fn fake_clock() -> FakeClock;
+    /// Moves the clock `ms` on, firing every timer that falls due and letting promises run.
+    #[wasm_bindgen(method)]
+    pub async fn advance(this: &FakeClock, ms: f64);
+    #[wasm_bindgen(method)]
+    pub fn restore(this: &FakeClock);
+    /// `Date.now` shifted by `ms`; 0 restores it.
+    #[wasm_bindgen(js_name = shiftClock)]
+    pub fn shift_clock(ms: f64);
+    /// A fetch that can hold the token requests: `{ fetch, close(), open(), held }`.
+    #[wasm_bindgen(js_name = gatedFetch)]
+    pub fn gated_fetch() -> JsValue;
+    /// `{ settled, promise }`: whether `promise` has settled yet.
+    pub fn watch(promise: Promise) -> JsValue;
 }
 
 pub const API_KEY: &str = "emu-api-key";
@@ -80,6 +97,23 @@ pub fn num(value: &JsValue, path: &str) -> f64 {
 
 pub fn text(value: &JsValue, path: &str) -> String {
     get(value, path).as_string().unwrap_or_default()
+}
+
+/// `value.method()`.
+pub fn call(value: &JsValue, method: &str) -> JsValue {
+    let f: js_sys::Function = get(value, method).into();
+    f.call0(value)
+        .unwrap_or_else(|e| panic!("{method}() threw {e:?}"))
+}
+
+/// Whether the promise `watch` was given has settled.
+pub fn settled(watched: &JsValue) -> bool {
+    get(watched, "settled") == JsValue::TRUE
+}
+
+/// The promise `watch` was given (its outcome).
+pub fn promise(watched: &JsValue) -> Promise {
+    get(watched, "promise").into()
 }
 
 pub async fn admin(route: &str, body: &str) -> JsValue {
@@ -201,6 +235,25 @@ pub async fn rejects(promise: Promise, code: &str) -> JsValue {
     assert_eq!(text(&fields, "code"), code, "{fields:?}");
     assert_eq!(get(&fields, "hasStack"), JsValue::TRUE);
     error
+}
+
+/// The outcome of `promise`, or `None` if it has not settled `ms` after this call: a watchdog,
+/// which turns a hang into a failure and asserts no duration.
+pub async fn within(promise: Promise, ms: i32) -> Option<Result<JsValue, JsValue>> {
+    let expired: JsValue = js_sys::Object::new().into();
+    let marker = expired.clone();
+    let timer = Promise::new(&mut |resolve, _| {
+        let global = js_sys::global();
+        let set_timeout: js_sys::Function = get(&global, "setTimeout").into();
+        set_timeout
+            .call3(&global, &resolve, &JsValue::from(ms), &marker)
+            .expect("setTimeout");
+    });
+    let raced = Promise::race(&js_sys::Array::of2(&promise, &timer));
+    match JsFuture::from(raced).await {
+        Ok(value) if js_sys::Object::is(&value, &expired) => None,
+        outcome => Some(outcome),
+    }
 }
 
 pub async fn sleep_ms(ms: i32) {

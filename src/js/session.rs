@@ -540,12 +540,12 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
     })
 }
 
+/// driver.js's READ_* number as a `Read` (its values are `Read`'s discriminants).
 fn read_mode(read: u8) -> Read {
-    match read {
-        2 => Read::Json,
-        1 => Read::Text,
-        _ => Read::None,
-    }
+    [Read::None, Read::Text, Read::Json]
+        .into_iter()
+        .find(|mode| *mode as u8 == read)
+        .unwrap_or(Read::None)
 }
 
 #[wasm_bindgen(js_class = "Session")]

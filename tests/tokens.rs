@@ -175,6 +175,31 @@ async fn two_hundred_concurrent_cold_calls_make_one_token_request() {
     );
 }
 
+/// `clear()` while a renewal is in flight: the caller waiting for it still gets its token, but the
+/// client keeps nothing of it (no token in memory, nothing in the store), so the next call makes
+/// a new token request.
+#[wasm_bindgen_test]
+async fn clear_during_a_renewal_answers_its_waiter_and_keeps_nothing() {
+    let setup = Setup::new("clear-mid-renewal");
+    configure(&setup.tenant, r#"{"authLatencyMs":300}"#).await;
+    let store = JsValue::from(MemoryStore::new());
+    setup.set("store", &store);
+    let client = setup.client();
+    let waiting = client.access_token();
+    sleep_ms(100).await;
+    ok(client.clear()).await;
+    let token = ok(waiting).await.as_string().expect("the waiter's token");
+    assert!(!token.is_empty());
+    assert_eq!(ok(client.token_info()).await, JsValue::NULL);
+    assert_eq!(
+        stored_value(&store, &setup.store_key()).await,
+        JsValue::NULL
+    );
+    assert_eq!(token_requests(&setup.tenant).await, 1.0);
+    ok(client.ping()).await;
+    assert_eq!(token_requests(&setup.tenant).await, 2.0);
+}
+
 #[wasm_bindgen_test]
 async fn a_failed_token_request_rejects_every_waiter_alike_and_does_not_poison_the_next_call() {
     let setup = Setup::with("poison", r#"{"maxRetries":0}"#);

@@ -870,11 +870,11 @@ impl Session {
         self.resolve(&JsValue::from_str(&path)).ok()
     }
 
-    /// Forgets the tokens in memory; a renewal in flight can no longer bring them back.
+    /// Forgets the tokens in memory. A renewal in flight goes on: its flow sees the new
+    /// generation, hands its token to the callers already waiting for it and keeps nothing.
     pub fn clear(&mut self) {
         self.cache.clear();
         self.api_headers = None;
-        self.renewals.clear();
         self.generation = self.generation.wrapping_add(1);
     }
 

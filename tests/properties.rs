@@ -109,6 +109,8 @@ proptest! {
     #[test]
     fn any_string_round_trips_through_the_json_writer_and_parser(s in any::<String>()) {
         prop_assert_eq!(Json::parse(&json_str(&s)), Some(Json::String(s.clone())));
+        // As a key, `s` must not be one of the other two: a repeated key's last value wins.
+        prop_assume!(s != "k" && s != "none");
         let object = write_object(&[("k", Some(&s)), ("none", None), (&s, Some("v"))]);
         let parsed = Json::parse(&object).expect("an object");
         prop_assert_eq!(parsed.get("k").and_then(Json::as_str), Some(s.as_str()));

@@ -1,5 +1,5 @@
 //! One authenticated API call as a sans-I/O state machine (the quinn-proto shape): the session
-//! (src/js/session.rs) asks `request()` what to send, driver.js sends it with a valid token, and
+//! (src/js/session/) asks `request()` what to send, driver.js sends it with a valid token, and
 //! the session reports what came back through `on_response` / `on_failure`; the flow answers with the next
 //! `CallStep`. Every decision lives here: which redirects to follow and how, the one
 //! re-authentication on a 401, which answers to retry and how long to wait (Retry-After,

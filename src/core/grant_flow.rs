@@ -1,6 +1,6 @@
 //! Obtaining a token from the auth server as a sans-I/O state machine: which grant to try (the
 //! refresh token first, seed step 2, then client credentials when it is refused), retries with
-//! Retry-After and backoff, and when to give up. The session (src/js/session.rs) hands
+//! Retry-After and backoff, and when to give up. The session (src/js/session/) hands
 //! `request()` to driver.js and reports the parsed answer to `on_answer`; the flow answers with
 //! a `GrantStep`.
 

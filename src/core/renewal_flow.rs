@@ -2,7 +2,7 @@
 //! (when there is one), the store (unless the renewal is forced), then the auth server (the
 //! `GrantFlow`) — and what is kept of it: the cache, the store write, and the `clear()` rule (a
 //! renewal that `clear()` overtook hands its token to its waiters but keeps nothing). The session
-//! (src/js/session.rs) hands each step to driver.js, which performs it, and reports back;
+//! (src/js/session/) hands each step to driver.js, which performs it, and reports back;
 //! `notices()` says what to emit.
 
 use super::secret::Secret;

@@ -1,4 +1,5 @@
-// The driver: it runs the steps the session (session.rs) returns and reports what came of each.
+// The driver: it runs the steps the session (src/js/session/) returns, and reports what came of
+// each.
 // It owns the I/O and nothing else: fetch with its timeout and the caller's AbortSignal, bounded
 // body reads, timers, store and broker calls, delivering events, and sharing one renewal among
 // every caller. Every decision (what to send, whether to retry, how long to wait, what an answer
@@ -351,7 +352,7 @@ function bounded(start, timeoutMs) {
   });
 }
 
-// The session's step kinds (session.rs `STEP_*`): a step is [kind, events, ...payload].
+// The session's step kinds (src/js/session/ `STEP_*`): a step is [kind, events, ...payload].
 export const STEP_BROKER = "broker";
 export const STEP_GET = "get";
 export const STEP_PUT = "put";
@@ -363,14 +364,14 @@ export const STEP_AGAIN = "again";
 export const STEP_RETURN = "return";
 export const STEP_READ = "read";
 
-// How a store call ended (session.rs `STORE_*`).
+// How a store call ended (src/js/session/renewal.rs `STORE_*`).
 export const STORE_OK = 0;
 export const STORE_THREW = 1;
 export const STORE_REJECTED = 2;
 export const STORE_TIMEOUT = 3;
 export const STORE_MISSING = 4;
 
-// The cached token's state, the first element of session.token() (session.rs `TOKEN_*`).
+// The cached token's state, the first element of session.token() (src/js/session/ `TOKEN_*`).
 export const TOKEN_MISSING = 0;
 export const TOKEN_FRESH = 1;
 export const TOKEN_RENEWABLE = 2;
@@ -385,7 +386,7 @@ const outcome = (promise) => promise.then((result) => [result, undefined], (code
 
 // One per client (client.rs makes it). `handles`: [fetch, store, broker namespace, broker options,
 // onEvent]; `settings`: [storeKey, timeoutMs, joinDeadlineMs, readings], where `readings` holds
-// sendAttempt's `reading` for each READ_* mode (session.rs and http.rs `Readings`).
+// sendAttempt's `reading` for each READ_* mode (http.rs `readings`).
 export class Driver {
   constructor(session, handles, settings) {
     this.s = session;

@@ -2,7 +2,7 @@
 // returning promises is a store (a Workers KV binding is one as it is); driver.js calls the store,
 // bounded by the client's timeout, and reports every failure as a store_error event, never as a
 // failed call. The stores hold and move text; what to store, and what a stored value means, is the
-// session's (src/js/session.rs).
+// session's (src/js/session/).
 //
 // The encryption: tokens encrypted at rest in Workers KV (docs/API.md, "Encrypted tokens in KV"), through WebCrypto
 // because that is what every runtime has (Workers, Node 20+, browsers): AES-256-GCM, the key

@@ -1,14 +1,18 @@
 // The names and numbers driver.js and the Rust layer exchange exist in both languages: the codes
 // an attempt rejects with, the BODY_* states and READ_* modes (src/js/http.rs), and the kinds of
-// step, store outcomes and token states (src/js/session.rs). This fails when the two differ.
+// step, store outcomes and token states (src/js/session/). This fails when the two differ.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 import * as driver from "../../src/js/driver.js";
 
 const source = (file) => readFileSync(new URL(`../../src/js/${file}`, import.meta.url), "utf8");
 const http = source("http.rs");
-const session = source("session.rs");
+// The session is a module folder (src/js/session/): its constants may live in any of its files.
+const session = readdirSync(new URL("../../src/js/session/", import.meta.url))
+  .filter((file) => file.endsWith(".rs"))
+  .map((file) => source(`session/${file}`))
+  .join("\n");
 
 function rustConsts(rust, file) {
   const numbers = [...rust.matchAll(/^(?:pub )?const ([A-Z_]+): u(?:8|32) = (\d+);/gm)].map((m) => [m[1], Number(m[2])]);
@@ -26,25 +30,25 @@ test("every rejection code and body state of http.rs has the same number in driv
   }
 });
 
-test("every step kind, store outcome and token state of session.rs is driver.js's", () => {
-  const consts = rustConsts(session, "session.rs");
+test("every step kind, store outcome and token state of the session (src/js/session/) is driver.js's", () => {
+  const consts = rustConsts(session, "session/*.rs");
   const shared = Object.keys(consts).filter((name) => /^(STEP|STORE|TOKEN)_/.test(name));
-  assert.ok(shared.length >= 16, `only ${shared.length} STEP_/STORE_/TOKEN_ constants found in session.rs`);
+  assert.ok(shared.length >= 16, `only ${shared.length} STEP_/STORE_/TOKEN_ constants found in src/js/session`);
   for (const name of shared) {
-    assert.equal(driver[name], consts[name], `${name}: session.rs says ${consts[name]}, driver.js says ${driver[name]}`);
+    assert.equal(driver[name], consts[name], `${name}: session says ${consts[name]}, driver.js says ${driver[name]}`);
   }
-  // And the other way: nothing driver.js switches on is unknown to session.rs (STORE_MISSING is
-  // the one outcome session.rs only names in a comment, as its fallback arm).
+  // And the other way: nothing driver.js switches on is unknown to the session (STORE_MISSING is
+  // the one outcome the session only names in a comment, as its fallback arm).
   for (const [name, value] of Object.entries(driver)) {
     if (!/^(STEP|STORE|TOKEN)_/.test(name) || name === "STORE_MISSING") continue;
-    assert.equal(consts[name], value, `${name} is in driver.js but not in session.rs`);
+    assert.equal(consts[name], value, `${name} is in driver.js but not in the session`);
   }
   assert.match(session, /\/\/ STORE_MISSING \(4\)/);
   assert.equal(driver.STORE_MISSING, 4);
 });
 
 test("every exported number of driver.js that the Rust layer also names agrees", () => {
-  const consts = { ...rustConsts(http, "http.rs"), ...rustConsts(session, "session.rs") };
+  const consts = { ...rustConsts(http, "http.rs"), ...rustConsts(session, "session/*.rs") };
   for (const [name, value] of Object.entries(driver)) {
     if (name in consts) assert.equal(consts[name], value, name);
   }

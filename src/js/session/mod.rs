@@ -1,0 +1,296 @@
+//! The per-client session: the configuration, the token cache and the flows in progress, behind
+//! synchronous methods. driver.js runs the steps they return (fetch, timers, store, broker) and
+//! reports what came of each; every decision is the core's flows', made here without I/O.
+//!
+//! A step is a JS array `[kind, events, ...payload]`: `kind` names what to do next (the `STEP_*`
+//! constants, which driver.js switches on), `events` the `onEvent` events to deliver first
+//! (`undefined` for none). Events go back as data rather than being delivered from here, so a
+//! listener that calls the client again never re-enters a session that is mid-call.
+
+//! The session is split by flow: this file holds its state and what both flows share,
+//! `renewal.rs` the renewal's steps (broker, store, token requests), `call.rs` an API call's.
+
+mod call;
+mod renewal;
+
+use js_sys::{Array, Object};
+use wasm_bindgen::prelude::*;
+
+use super::events::Event;
+use super::http::{header_object, resolve_url, Read};
+use crate::core::api_scope::ApiScope;
+use crate::core::call_flow::CallFlow;
+use crate::core::config::Config;
+use crate::core::error::{ClientError, ErrorCode};
+use crate::core::grant_flow::GrantFlow;
+use crate::core::renewal_flow::{RenewalFlow, RenewalStep};
+use crate::core::retry_policy::RetryPolicy;
+use crate::core::secret::{Redactor, Secret};
+use crate::core::token_cache::{Freshness, HeldToken, TokenCache};
+
+// The kinds of step (driver.js has the same names; tests/docs/driver-codes.test.mjs compares).
+/// Renewal: ask the broker; payload: the report.
+pub const STEP_BROKER: &str = "broker";
+/// Renewal: `store.get(key)`.
+pub const STEP_GET: &str = "get";
+/// Renewal: `store.put(key, value, { expirationTtl })`.
+pub const STEP_PUT: &str = "put";
+/// Renewal: send the token request; payload: url, headers, body.
+pub const STEP_SEND: &str = "send";
+/// Either flow: wait; payload: milliseconds.
+pub const STEP_WAIT: &str = "wait";
+/// Renewal: the token; payload: API headers, generation, the token's text.
+pub const STEP_DONE: &str = "done";
+/// Either flow: reject with the payload, an `AndOpenError`.
+pub const STEP_FAIL: &str = "fail";
+/// Call: make the next attempt (`callRequest` says what to send).
+pub const STEP_AGAIN: &str = "again";
+/// Call: resolve with the payload (a `Response`, or the parsed JSON).
+pub const STEP_RETURN: &str = "return";
+/// Call: read the payload (a final 401's `Response`) as text and hand it to `callRefused`.
+pub const STEP_READ: &str = "read";
+
+// `token()`'s first element (driver.js `TOKEN_*`).
+const TOKEN_MISSING: u8 = 0;
+const TOKEN_FRESH: u8 = 1;
+const TOKEN_RENEWABLE: u8 = 2;
+
+/// A renewal in progress (renewal.rs runs it).
+struct Renewal {
+    id: u32,
+    flow: RenewalFlow,
+    grant: Option<GrantFlow>,
+    /// The step `renewStep` hands out first.
+    first: Option<RenewalStep>,
+}
+
+/// An API call in progress (call.rs runs it).
+struct Call {
+    id: u32,
+    flow: CallFlow,
+    read: Read,
+    /// A final 401's Retry-After, kept while driver.js reads its body.
+    retry_after: Option<f64>,
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub struct Session {
+    config: Config,
+    /// Where the API credentials may go (apiUrl, as the runtime's URL parser normalises it).
+    scope: ApiScope,
+    policy: RetryPolicy,
+    cache: TokenCache,
+    /// Bumped by `clear()`, so a renewal that was in flight cannot bring old tokens back.
+    generation: u32,
+    has_broker: bool,
+    /// The API headers for the current token, built once per token rather than per call.
+    api_headers: Option<(Secret, Object)>,
+    renewals: Vec<Renewal>,
+    calls: Vec<Call>,
+    next_id: u32,
+    events: Option<Array>,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+fn jitter() -> f64 {
+    js_sys::Math::random()
+}
+
+impl Session {
+    pub fn new(config: Config, has_broker: bool) -> Session {
+        let scope =
+            ApiScope::new(&resolve_url(&config.api_url).unwrap_or_else(|| config.api_url.clone()));
+        let cache = TokenCache::new(
+            config.leeway_ms,
+            config.initial_refresh_token.clone(),
+            config.can_use_client_credentials(),
+        );
+        Session {
+            scope,
+            policy: RetryPolicy::new(config.max_retries),
+            cache,
+            config,
+            generation: 0,
+            has_broker,
+            api_headers: None,
+            renewals: Vec::new(),
+            calls: Vec::new(),
+            next_id: 0,
+            events: None,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// How long a caller waits for a renewal another call started before starting its own: in
+    /// Workers that call may belong to a request that was cancelled, and then it never settles.
+    pub fn join_deadline_ms(&self) -> f64 {
+        self.policy.worst_case_ms(self.config.timeout_ms) + self.config.timeout_ms
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        if let Ok(value) = serde_wasm_bindgen::to_value(&event) {
+            self.events.get_or_insert_with(Array::new).push(&value);
+        }
+    }
+
+    fn step(&mut self, kind: &str, payload: &[&JsValue]) -> Array {
+        let step = Array::new();
+        step.push(&JsValue::from_str(kind));
+        step.push(&self.events.take().map_or(JsValue::UNDEFINED, JsValue::from));
+        for value in payload {
+            step.push(value);
+        }
+        step
+    }
+
+    fn fail(&mut self, error: ClientError) -> Array {
+        self.step(STEP_FAIL, &[&error.into()])
+    }
+
+    fn gone(&mut self) -> Array {
+        self.fail(ClientError::new(
+            ErrorCode::InvalidConfig,
+            "the flow is no longer in progress (was the client cleared?)",
+        ))
+    }
+
+    /// A redactor for the static secrets and every token held now or recently (a server may
+    /// echo an old one back after a renewal).
+    fn redactor(&self) -> Redactor {
+        let mut r = Redactor::new();
+        for secret in [
+            &self.config.api_key,
+            &self.config.client_secret,
+            &self.config.initial_refresh_token,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            r.add(secret);
+        }
+        if let Some(current) = self.cache.current() {
+            r.add(&current.access_token);
+        }
+        for token in self.cache.known_tokens() {
+            r.add(token);
+        }
+        r
+    }
+
+    /// The headers of the seed's step 3 for `held`: x-api-key, the bearer token, both tenant
+    /// headers (the &Open API takes the tenant reference in each) and Accept. An `oauth2`
+    /// client without an API key or a tenant sends the bearer token and Accept only.
+    fn api_headers(&mut self, held: &HeldToken) -> Object {
+        if let Some((cached_for, headers)) = &self.api_headers {
+            if cached_for == &held.token {
+                return headers.clone();
+            }
+        }
+        let config = &self.config;
+        let authorization = format!("Bearer {}", held.token.expose());
+        let mut pairs = vec![
+            ("authorization", authorization.as_str()),
+            ("accept", "application/json"),
+        ];
+        if let Some(api_key) = &config.api_key {
+            pairs.push(("x-api-key", api_key.expose()));
+        }
+        if let Some(tenant) = &config.tenant {
+            pairs.push(("x-andopen-tenant", tenant.as_str()));
+            pairs.push(("x-andopen-client", tenant.as_str()));
+        }
+        let headers = header_object(pairs);
+        self.api_headers = Some((held.token.clone(), headers.clone()));
+        headers
+    }
+
+    fn next_id(&mut self) -> u32 {
+        self.next_id = self.next_id.wrapping_add(1);
+        self.next_id
+    }
+}
+
+#[wasm_bindgen(js_class = "Session")]
+impl Session {
+    /// `[state, headers, generation, freshUntil, token]`: the cached token's state now
+    /// (`TOKEN_*`) and, unless missing, its API headers, generation, the time until which it
+    /// needs no renewal, and its text.
+    #[wasm_bindgen(js_name = token)]
+    pub fn token_now(&mut self) -> Array {
+        let now = now_ms();
+        let (state, held) = match self.cache.freshness(now) {
+            Freshness::Fresh(held) => (TOKEN_FRESH, held),
+            Freshness::Renewable(held) => (TOKEN_RENEWABLE, held),
+            Freshness::Missing => return Array::of1(&TOKEN_MISSING.into()),
+        };
+        let fresh_until = self
+            .cache
+            .current()
+            .map_or(0.0, |t| t.expires_at_ms - self.config.leeway_ms);
+        let headers = self.api_headers(&held);
+        let out = Array::of4(
+            &state.into(),
+            &headers,
+            &JsValue::from_f64(held.generation as f64),
+            &fresh_until.into(),
+        );
+        out.push(&JsValue::from_str(held.token.expose()));
+        out
+    }
+
+    /// Forgets the tokens in memory. A renewal in flight goes on: its flow sees the new
+    /// generation, hands its token to the callers already waiting for it and keeps nothing.
+    pub fn clear(&mut self) {
+        self.cache.clear();
+        self.api_headers = None;
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// The errors driver.js raises itself, by name.
+    pub fn error(&self, which: &str) -> JsValue {
+        match which {
+            "banner" => ClientError::new(
+                ErrorCode::InvalidResponse,
+                "GET / did not answer a JSON string",
+            ),
+            "aborted" => ClientError::new(
+                ErrorCode::Aborted,
+                "the call was aborted while waiting for a token",
+            ),
+            _ => ClientError::new(ErrorCode::Timeout, "no token renewal settled in time"),
+        }
+        .into()
+    }
+
+    /// Metadata of the current token, never the token itself; `null` before any token.
+    #[wasm_bindgen(js_name = tokenInfo)]
+    pub fn token_info(&self) -> JsValue {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct TokenInfo<'a> {
+            expires_at: f64,
+            scope: Option<&'a str>,
+            has_refresh_token: bool,
+            source: &'a str,
+        }
+        use serde::Serialize;
+        match self.cache.current() {
+            None => JsValue::NULL,
+            Some(current) => TokenInfo {
+                expires_at: current.expires_at_ms.floor(),
+                scope: current.scope.as_deref(),
+                has_refresh_token: self.cache.refresh_token().is_some(),
+                source: current.source.as_str(),
+            }
+            // `scope: null`, not undefined, as docs/API.md shows.
+            .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
+            .unwrap_or(JsValue::NULL),
+        }
+    }
+}

@@ -1,0 +1,397 @@
+//! The renewal's steps: broker, store, token requests with their retries, the store write and the
+//! end of a renewal, as driver.js runs them (`renewStart`, then `renewStep` and one `renew*` call
+//! per step carried out). The decisions are `RenewalFlow`'s and `GrantFlow`'s.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{
+    jitter, now_ms, Renewal, Session, STEP_BROKER, STEP_DONE, STEP_FAIL, STEP_GET, STEP_PUT,
+    STEP_SEND, STEP_WAIT,
+};
+use crate::core::api_scope::token_redirect_error;
+use crate::core::error::{is_retryable_status, ClientError, ErrorCode};
+use crate::core::grant_flow::{GrantFlow, GrantStep};
+use crate::core::renewal_flow::{BrokerReport, Notice, RenewalFlow, RenewalStep};
+use crate::core::token_cache::HeldToken;
+use crate::core::token_response::{parse_token_response, MAX_BODY_BYTES};
+use crate::js::error::describe_thrown;
+use crate::js::events::Event;
+use crate::js::http::{discard, header_object, settled, Body, Exchange};
+
+// How a store call ended (driver.js `STORE_*`): its value, or what was wrong.
+const STORE_OK: u8 = 0;
+const STORE_THREW: u8 = 1;
+const STORE_REJECTED: u8 = 2;
+const STORE_TIMEOUT: u8 = 3;
+// STORE_MISSING (4): the method is not a function.
+
+impl Session {
+    fn renewal(&mut self, id: u32) -> Option<&mut Renewal> {
+        self.renewals.iter_mut().find(|r| r.id == id)
+    }
+
+    /// Turns a `RenewalStep` into driver.js's step, starting the grant where the flow asks for
+    /// one.
+    fn renewal_step(&mut self, id: u32, step: RenewalStep) -> Array {
+        self.notices(id);
+        match step {
+            RenewalStep::AskBroker(report) => {
+                let report = broker_report(report);
+                self.step(STEP_BROKER, &[&report])
+            }
+            RenewalStep::ReadStore => {
+                let key = JsValue::from_str(&self.config.store_key);
+                self.step(STEP_GET, &[&key])
+            }
+            RenewalStep::WriteStore { value, ttl_seconds } => {
+                let key = JsValue::from_str(&self.config.store_key);
+                self.step(
+                    STEP_PUT,
+                    &[
+                        &key,
+                        &JsValue::from_str(&value),
+                        &JsValue::from_f64(ttl_seconds.ceil().max(1.0)),
+                    ],
+                )
+            }
+            RenewalStep::Grant => match GrantFlow::start(&self.cache, self.policy) {
+                Ok(grant) => {
+                    if let Some(renewal) = self.renewal(id) {
+                        renewal.grant = Some(grant);
+                    }
+                    self.grant_send(id)
+                }
+                Err(error) => self.end_renewal(id, Err(error)),
+            },
+            RenewalStep::Done(held) => self.end_renewal(id, Ok(held)),
+        }
+    }
+
+    fn notices(&mut self, id: u32) {
+        let Some(renewal) = self.renewal(id) else {
+            return;
+        };
+        let notices = renewal.flow.notices();
+        let key = self.config.store_key.clone();
+        for notice in notices {
+            let event = match &notice {
+                Notice::StoreHit => Event {
+                    kind: "store_hit",
+                    key: Some(&key),
+                    ..Event::default()
+                },
+                Notice::StoreMiss => Event {
+                    kind: "store_miss",
+                    key: Some(&key),
+                    ..Event::default()
+                },
+                Notice::StoreError { operation, message } => Event {
+                    kind: "store_error",
+                    operation: Some(operation),
+                    message: Some(message),
+                    ..Event::default()
+                },
+                Notice::BrokerError { message } => Event {
+                    kind: "broker_error",
+                    message: Some(message),
+                    ..Event::default()
+                },
+            };
+            self.event(event);
+        }
+    }
+
+    fn end_renewal(&mut self, id: u32, result: Result<HeldToken, ClientError>) -> Array {
+        self.renewals.retain(|r| r.id != id);
+        match result {
+            Ok(held) => {
+                let headers = self.api_headers(&held);
+                let generation = JsValue::from_f64(held.generation as f64);
+                let token = JsValue::from_str(held.token.expose());
+                self.step(STEP_DONE, &[&headers, &generation, &token])
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    /// The token request the grant flow asks for, and its `token_request` event.
+    fn grant_send(&mut self, id: u32) -> Array {
+        let Some(grant) = self.renewal(id).and_then(|r| r.grant.clone()) else {
+            return self.gone();
+        };
+        self.event(Event {
+            kind: "token_request",
+            grant: Some(grant.grant().name()),
+            attempt: Some(grant.attempt()),
+            ..Event::default()
+        });
+        let request = grant.request(&self.config);
+        let headers = header_object(
+            request
+                .headers
+                .iter()
+                .map(|(name, value)| (*name, value.expose())),
+        );
+        self.step(
+            STEP_SEND,
+            &[
+                &JsValue::from_str(&request.url),
+                &headers,
+                &JsValue::from_str(request.body.expose()),
+            ],
+        )
+    }
+
+    fn store_result(&self, method: &str, outcome: u8, value: JsValue) -> Result<JsValue, String> {
+        match outcome {
+            STORE_OK => Ok(value),
+            STORE_THREW => Err(format!("store.{method} threw {}", describe_thrown(&value))),
+            STORE_REJECTED => Err(format!(
+                "store.{method} rejected with {}",
+                describe_thrown(&value)
+            )),
+            STORE_TIMEOUT => Err(format!(
+                "store.{method} did not settle within {} ms",
+                self.config.timeout_ms as u64
+            )),
+            _ => Err(format!("store.{method} is not a function")),
+        }
+    }
+
+    /// What a token attempt came to, as the grant flow takes it.
+    fn token_answer(
+        &self,
+        exchange: Exchange,
+    ) -> Result<(u16, crate::core::token_response::TokenGrant), ClientError> {
+        let status = exchange.status;
+        if exchange.is_redirect() {
+            discard(&exchange.response);
+            return Err(token_redirect_error(status, exchange.location.as_deref()));
+        }
+        let retry_after = exchange.retry_after_seconds(now_ms());
+        let text = match exchange.body {
+            Body::Text(text) => text,
+            // A retryable status keeps its code (and its retries) without the body; any other
+            // answer over 64 KB is not one a token endpoint gives.
+            Body::TooLarge if is_retryable_status(status) => String::new(),
+            _ => {
+                let mut error = ClientError::new(
+                    ErrorCode::InvalidResponse,
+                    "the token response is larger than 64 KB; it was read no further",
+                );
+                error.status = Some(status);
+                return Err(error);
+            }
+        };
+        parse_token_response(status, &text, retry_after, &self.redactor()).map(|g| (status, g))
+    }
+
+    fn token_error_event(&mut self, grant: &'static str, error: &ClientError) {
+        self.event(Event {
+            kind: "token_error",
+            grant: Some(grant),
+            status: error.status,
+            code: Some(error.code.as_str()),
+            ..Event::default()
+        });
+    }
+}
+
+/// The report a renewal sends the broker (docs/API.md, the token broker).
+fn broker_report(report: BrokerReport) -> JsValue {
+    let field = |object: &Object, name: &str, value: &JsValue| {
+        let _ = Reflect::set(object, &JsValue::from_str(name), value);
+    };
+    match report {
+        BrokerReport::Nothing => JsValue::NULL,
+        BrokerReport::Refused {
+            access_token,
+            expires_at_ms,
+        } => {
+            let refused = Object::new();
+            field(&refused, "accessToken", &access_token.expose().into());
+            field(&refused, "expiresAt", &expires_at_ms.into());
+            let report = Object::new();
+            field(&report, "refused", &refused);
+            report.into()
+        }
+        BrokerReport::Refresh => {
+            let report = Object::new();
+            field(&report, "refresh", &JsValue::TRUE);
+            report.into()
+        }
+    }
+}
+
+/// A store's `get` value: a miss for null or undefined; otherwise a string of at most 64 KB,
+/// measured before it is copied into wasm memory (which never shrinks).
+fn stored_text(value: JsValue) -> Result<Option<String>, String> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    match value.dyn_ref::<js_sys::JsString>().map(|s| s.length()) {
+        None => Err("store.get returned a value that is not a string".to_owned()),
+        Some(length) if length > MAX_BODY_BYTES => {
+            Err("store.get returned a value over 64 KB; treated as a miss".to_owned())
+        }
+        Some(_) => Ok(value.as_string()),
+    }
+}
+
+#[wasm_bindgen(js_class = "Session")]
+impl Session {
+    /// Starts a renewal (a forced one skips the store); `renewStep` gives its first step.
+    #[wasm_bindgen(js_name = renewStart)]
+    pub fn renew_start(&mut self, force: bool) -> u32 {
+        let id = self.next_id();
+        let (flow, first) =
+            RenewalFlow::start(&mut self.cache, self.has_broker, force, self.generation);
+        self.renewals.push(Renewal {
+            id,
+            flow,
+            grant: None,
+            first: Some(first),
+        });
+        id
+    }
+
+    #[wasm_bindgen(js_name = renewStep)]
+    pub fn renew_step(&mut self, id: u32) -> Array {
+        match self.renewal(id).and_then(|r| r.first.take()) {
+            Some(step) => self.renewal_step(id, step),
+            None => self.gone(),
+        }
+    }
+
+    /// The broker answered `value` (`answered`), or the ask failed with `value` thrown.
+    #[wasm_bindgen(js_name = renewBroker)]
+    pub fn renew_broker(&mut self, id: u32, answered: bool, value: JsValue) -> Array {
+        let answer = if answered {
+            value
+                .as_string()
+                .ok_or_else(|| "the broker answered something that is not a token".to_owned())
+        } else if value.as_f64().is_some() {
+            Err("the broker did not answer within timeoutMs".to_owned())
+        } else {
+            Err(format!("the broker failed: {}", describe_thrown(&value)))
+        };
+        let generation = self.generation;
+        let now = now_ms();
+        let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
+            return self.gone();
+        };
+        let step = renewal
+            .flow
+            .on_broker(&mut self.cache, answer, generation, now);
+        self.renewal_step(id, step)
+    }
+
+    /// How the store call of the last `get` or `put` step ended (`STORE_*`), and its value.
+    #[wasm_bindgen(js_name = renewStore)]
+    pub fn renew_store(&mut self, id: u32, put: bool, outcome: u8, value: JsValue) -> Array {
+        let now = now_ms();
+        let step = if put {
+            let written = self.store_result("put", outcome, value).map(drop);
+            let Some(renewal) = self.renewal(id) else {
+                return self.gone();
+            };
+            renewal.flow.on_store_written(written)
+        } else {
+            let read = self
+                .store_result("get", outcome, value)
+                .and_then(stored_text);
+            let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
+                return self.gone();
+            };
+            renewal.flow.on_store_read(&mut self.cache, read, now)
+        };
+        self.renewal_step(id, step)
+    }
+
+    /// What the token request came to: driver.js's attempt result, or the number it failed
+    /// with.
+    #[wasm_bindgen(js_name = renewAnswer)]
+    pub fn renew_answer(&mut self, id: u32, result: JsValue, code: JsValue) -> Array {
+        let answer = settled(result, &code, "the token request").and_then(|e| self.token_answer(e));
+        let status = answer.as_ref().map(|(status, _)| *status).ok();
+        let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
+            return self.gone();
+        };
+        let Some(grant) = renewal.grant.as_mut() else {
+            return self.gone();
+        };
+        let name = grant.grant().name();
+        match grant.on_answer(&mut self.cache, answer.map(|(_, g)| g), jitter()) {
+            GrantStep::Done(obtained) => {
+                self.event(Event {
+                    kind: "token_response",
+                    grant: Some(name),
+                    status,
+                    expires_in: Some(obtained.expires_in_seconds),
+                    ..Event::default()
+                });
+                let generation = self.generation;
+                let now = now_ms();
+                let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
+                    return self.gone();
+                };
+                let step = renewal
+                    .flow
+                    .on_granted(&mut self.cache, obtained, generation, now);
+                self.renewal_step(id, step)
+            }
+            GrantStep::Wait(retry) => {
+                self.event(Event::retry("token", &retry));
+                let delay = JsValue::from_f64(retry.delay_ms);
+                self.step(STEP_WAIT, &[&delay])
+            }
+            GrantStep::FallBack(error) => {
+                self.token_error_event(name, &error);
+                self.grant_send(id)
+            }
+            GrantStep::Fail(error) => {
+                self.token_error_event(name, &error);
+                self.end_renewal(id, Err(error))
+            }
+        }
+    }
+
+    /// After a `wait` step of a renewal: the token request again.
+    #[wasm_bindgen(js_name = renewResume)]
+    pub fn renew_resume(&mut self, id: u32) -> Array {
+        self.grant_send(id)
+    }
+
+    /// Forgets a renewal driver.js gave up on (it threw where it should not have).
+    #[wasm_bindgen(js_name = renewEnd)]
+    pub fn renew_end(&mut self, id: u32) {
+        self.renewals.retain(|r| r.id != id);
+    }
+
+    /// The events of a broker that could not be cleared.
+    #[wasm_bindgen(js_name = brokerClearFailed)]
+    pub fn broker_clear_failed(&mut self, thrown: JsValue) -> Array {
+        let why = format!("clearing the broker failed: {}", describe_thrown(&thrown));
+        self.event(Event {
+            kind: "broker_error",
+            message: Some(&why),
+            ..Event::default()
+        });
+        self.step(STEP_FAIL, &[])
+    }
+
+    /// The error of a store `delete` that failed in `clear()`, or `undefined` if it did not.
+    #[wasm_bindgen(js_name = storeCleared)]
+    pub fn store_cleared(&self, outcome: u8, value: JsValue) -> JsValue {
+        match self.store_result("delete", outcome, value) {
+            Ok(_) => JsValue::UNDEFINED,
+            Err(why) => ClientError::new(
+                ErrorCode::Storage,
+                format!("clearing the store failed: {why}"),
+            )
+            .into(),
+        }
+    }
+}

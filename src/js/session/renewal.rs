@@ -14,7 +14,7 @@ use crate::core::api_scope::token_redirect_error;
 use crate::core::error::{is_retryable_status, ClientError, ErrorCode};
 use crate::core::grant_flow::{GrantFlow, GrantStep};
 use crate::core::renewal_flow::{BrokerReport, Notice, RenewalFlow, RenewalStep};
-use crate::core::token_cache::HeldToken;
+use crate::core::token_cache::{HeldToken, TokenCache};
 use crate::core::token_response::{parse_token_response, MAX_BODY_BYTES};
 use crate::js::error::describe_thrown;
 use crate::js::events::Event;
@@ -30,6 +30,21 @@ const STORE_TIMEOUT: u8 = 3;
 impl Session {
     fn renewal(&mut self, id: u32) -> Option<&mut Renewal> {
         self.renewals.iter_mut().find(|r| r.id == id)
+    }
+
+    /// Hands renewal `id`'s flow an outcome (with the cache, the clear generation and the time)
+    /// and turns the step it answers into driver.js's.
+    fn advance(
+        &mut self,
+        id: u32,
+        report: impl FnOnce(&mut RenewalFlow, &mut TokenCache, u32, f64) -> RenewalStep,
+    ) -> Array {
+        let (generation, now) = (self.generation, now_ms());
+        let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
+            return self.gone();
+        };
+        let step = report(&mut renewal.flow, &mut self.cache, generation, now);
+        self.renewal_step(id, step)
     }
 
     /// Turns a `RenewalStep` into driver.js's step, starting the grant where the flow asks for
@@ -277,37 +292,25 @@ impl Session {
         } else {
             Err(format!("the broker failed: {}", describe_thrown(&value)))
         };
-        let generation = self.generation;
-        let now = now_ms();
-        let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
-            return self.gone();
-        };
-        let step = renewal
-            .flow
-            .on_broker(&mut self.cache, answer, generation, now);
-        self.renewal_step(id, step)
+        self.advance(id, |flow, cache, generation, now| {
+            flow.on_broker(cache, answer, generation, now)
+        })
     }
 
     /// How the store call of the last `get` or `put` step ended (`STORE_*`), and its value.
     #[wasm_bindgen(js_name = renewStore)]
     pub fn renew_store(&mut self, id: u32, put: bool, outcome: u8, value: JsValue) -> Array {
-        let now = now_ms();
-        let step = if put {
+        if put {
             let written = self.store_result("put", outcome, value).map(drop);
-            let Some(renewal) = self.renewal(id) else {
-                return self.gone();
-            };
-            renewal.flow.on_store_written(written)
+            self.advance(id, |flow, _, _, _| flow.on_store_written(written))
         } else {
             let read = self
                 .store_result("get", outcome, value)
                 .and_then(stored_text);
-            let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
-                return self.gone();
-            };
-            renewal.flow.on_store_read(&mut self.cache, read, now)
-        };
-        self.renewal_step(id, step)
+            self.advance(id, |flow, cache, _, now| {
+                flow.on_store_read(cache, read, now)
+            })
+        }
     }
 
     /// What the token request came to: driver.js's attempt result, or the number it failed
@@ -316,10 +319,9 @@ impl Session {
     pub fn renew_answer(&mut self, id: u32, result: JsValue, code: JsValue) -> Array {
         let answer = settled(result, &code, "the token request").and_then(|e| self.token_answer(e));
         let status = answer.as_ref().map(|(status, _)| *status).ok();
-        let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
-            return self.gone();
-        };
-        let Some(grant) = renewal.grant.as_mut() else {
+        // Found by field, not through `self.renewal()`, so the cache can be borrowed alongside.
+        let renewal = self.renewals.iter_mut().find(|r| r.id == id);
+        let Some(grant) = renewal.and_then(|r| r.grant.as_mut()) else {
             return self.gone();
         };
         let name = grant.grant().name();
@@ -332,15 +334,9 @@ impl Session {
                     expires_in: Some(obtained.expires_in_seconds),
                     ..Event::default()
                 });
-                let generation = self.generation;
-                let now = now_ms();
-                let Some(renewal) = self.renewals.iter_mut().find(|r| r.id == id) else {
-                    return self.gone();
-                };
-                let step = renewal
-                    .flow
-                    .on_granted(&mut self.cache, obtained, generation, now);
-                self.renewal_step(id, step)
+                self.advance(id, |flow, cache, generation, now| {
+                    flow.on_granted(cache, obtained, generation, now)
+                })
             }
             GrantStep::Wait(retry) => {
                 self.event(Event::retry("token", &retry));

@@ -6,7 +6,7 @@
 //! constants, which driver.js switches on), `events` the `onEvent` events to deliver first
 //! (`undefined` for none). Events go back as data rather than being delivered from here, so a
 //! listener that calls the client again never re-enters a session that is mid-call.
-
+//!
 //! The session is split by flow: this file holds its state and what both flows share,
 //! `renewal.rs` the renewal's steps (broker, store, token requests), `call.rs` an API call's.
 
@@ -153,10 +153,13 @@ impl Session {
         self.step(STEP_FAIL, &[&error.into()])
     }
 
+    /// The step for a renewal or call id the session does not hold. driver.js ends each flow
+    /// once (`renewEnd`, `callEnd`) and asks nothing after, so this is a driver bug surfacing as
+    /// a typed error rather than a panic.
     fn gone(&mut self) -> Array {
         self.fail(ClientError::new(
             ErrorCode::InvalidConfig,
-            "the flow is no longer in progress (was the client cleared?)",
+            "the client lost track of this call or renewal (a bug in andopen-client)",
         ))
     }
 

@@ -201,39 +201,13 @@ async function sizes() {
     const glueMin = await bundle(join(pkg, "index.browser.js"), "browser");
     out.ours.minGlue = glueMin;
     out.ours.minTotal = { raw: wasm.raw + glueMin.raw, gzip: wasm.gzip + glueMin.gzip };
-    out.ours.oneRuntime = await oneRuntime(esbuild, pkg);
+    // The size target: what ONE runtime loads, as the build's size report computes it.
+    const { oneRuntime } = await import("../scripts/size-report.mjs");
+    out.ours.oneRuntime = await oneRuntime(pkg);
   }
   return out;
 }
 
-// The size target: what ONE runtime loads, the .wasm plus the workerd entry bundled as esbuild
-// bundles it for a Worker. The same esbuild call as scripts/size-report.mjs (which build-pkg.sh
-// runs and which prints it as "one runtime (.wasm + bundled workerd entry)"); the script's own
-// printed figure is read back as a check that both compute the same thing.
-async function oneRuntime(esbuild, pkg) {
-  const bundled = await esbuild.build({
-    entryPoints: [join(pkg, "index.workerd.js")],
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "neutral",
-    write: false,
-    external: ["*.wasm", "cloudflare:*"],
-    logLevel: "error",
-  });
-  const jsBuf = Buffer.from(bundled.outputFiles[0].contents);
-  const wasmBuf = readFileSync(join(pkg, "andopen_client_bg.wasm"));
-  const js = { raw: jsBuf.length, gzip: gz(jsBuf) };
-  const wasm = { raw: wasmBuf.length, gzip: gz(wasmBuf) };
-  const total = { raw: js.raw + wasm.raw, gzip: js.gzip + wasm.gzip };
-  let sizeReport = null;
-  try {
-    const text = execFileSync(process.execPath, [join(ROOT, "scripts/size-report.mjs"), pkg], { cwd: ROOT }).toString();
-    const m = text.match(/one runtime loads ([\d.]+ KB) gzip/);
-    sizeReport = m ? { gzip: m[1], same: m[1] === kb(total.gzip) } : { error: "no 'one runtime loads' line" };
-  } catch (err) { sizeReport = { error: String(err?.message ?? err).split("\n")[0] }; }
-  return { wasm, js, total, sizeReport };
-}
 
 // ---------- 5. Node import (wasm instantiation) ----------
 function nodeImport() {
@@ -290,8 +264,7 @@ P(`| warm call, ours vs @badgateway OAuth2Fetch (no timeout), medians | ≤ 1.0�
 P(`| token requests, ${BURST} concurrent calls, cold client | exactly 1 | ${burstOf("ours").tokenRequests} (${burstOf("ours").ok}/${BURST} calls 200) | ${verdict(burstOf("ours").tokenRequests === 1 && burstOf("ours").ok === BURST)} |`);
 const one = result.size.ours.oneRuntime;
 if (one) {
-  const check = one.sizeReport?.same === false ? `; **scripts/size-report.mjs printed ${one.sizeReport.gzip}**` : one.sizeReport?.error ? `; size-report check failed: ${one.sizeReport.error}` : "";
-  P(`| package size, one runtime (.wasm + bundled workerd entry), gzip -9 | ≤ 36 KB (then 30 KB) | ${kb(one.total.gzip)} (wasm ${kb(one.wasm.gzip)} + workerd entry bundled, minified ${kb(one.js.gzip)}${check}) | ${verdict(one.total.gzip <= 36 * 1024)} |`);
+  P(`| package size, one runtime (.wasm + bundled workerd entry), gzip -9 | ≤ 36 KB (then 30 KB) | ${kb(one.total.gzip)} (wasm ${kb(one.wasm.gzip)} + workerd entry bundled, minified ${kb(one.js.gzip)}) | ${verdict(one.total.gzip <= 36 * 1024)} |`);
 } else P(`| package size, one runtime (.wasm + bundled workerd entry), gzip -9 | ≤ 36 KB (then 30 KB) | not measured: esbuild is not installed | |`);
 if (result.workerd?.median) P(`| cold start in workerd, minus network (median of ${result.workerd.rounds}) | ≤ 5 ms | ${f1(result.workerd.median.coldStartMs)} ms | ${verdict(result.workerd.median.coldStartMs <= 5)} |`);
 else P(`| cold start in workerd | ≤ 5 ms | not measured: ${result.workerd?.error?.split("\n")[0] ?? "skipped"} | |`);

@@ -495,25 +495,25 @@ export class Driver {
         const [kind, events, payload] = this.s.callAnswer(id, made.generation, made.result, made.code);
         made = undefined;
         this.emit(events);
+        // A refused token ends in `again`, `read` or `fail`: the warm path stops using it until
+        // the next token() asks the session again.
+        if (kind !== STEP_RETURN && kind !== STEP_WAIT) this.fresh = undefined;
         switch (kind) {
           case STEP_RETURN:
             return payload;
           case STEP_AGAIN:
-            this.fresh = undefined;
             break;
           case STEP_WAIT:
             await sleep(payload, signal);
             if (signal != null && signal.aborted) made = { generation: 0, result: undefined, code: ABORTED };
             break;
           case STEP_READ: {
-            this.fresh = undefined;
             const text = await readText(payload, this.timeoutMs, this.readings[READ_TEXT][2]);
             const [, refusedEvents, error] = this.s.callRefused(id, text);
             this.emit(refusedEvents);
             throw error;
           }
           default:
-            this.fresh = undefined;
             throw payload;
         }
       }

@@ -1,10 +1,10 @@
-//! `ClientError` ⇄ JS: out as an `AndOpenError` (a real Error subclass defined in error.js),
-//! and in from whatever JS threw or rejected with, without ever panicking.
+//! `ClientError` out to JS as an `AndOpenError` (a real Error subclass defined in error.js), and a
+//! secret-free description of whatever JS threw, without ever panicking.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::error::{ClientError, ErrorCode};
+use crate::core::error::ClientError;
 
 #[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
@@ -38,17 +38,6 @@ impl From<ClientError> for JsValue {
         );
         JsAndOpenError::new(e.code.as_str(), &e.message, &fields).into()
     }
-}
-
-/// The `code` of a thrown `AndOpenError`, if that is what `value` is.
-pub fn code_of(value: &JsValue) -> Option<ErrorCode> {
-    if !value.is_instance_of::<JsAndOpenError>() {
-        return None;
-    }
-    let code = js_sys::Reflect::get(value, &JsValue::from_str("code"))
-        .ok()?
-        .as_string()?;
-    ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
 }
 
 /// A short, secret-free description of something JS threw: the Error's name, or its type.

@@ -67,33 +67,38 @@ fn field(options: &JsValue, name: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
-fn string(options: &JsValue, name: &str) -> Result<Option<String>, ClientError> {
-    match field(options, name) {
-        None => Ok(None),
-        Some(v) => v
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| ClientError::config(format!("{name} must be a string"))),
-    }
+/// Reads typed fields, keeping the first type error instead of returning it: the reads then
+/// build `ConfigInput` in one expression with no early return between them, each of which
+/// would drop the fields read so far one by one (kilobytes of drop code in the .wasm).
+struct Reader<'a> {
+    options: &'a JsValue,
+    error: Option<ClientError>,
 }
 
-fn number(options: &JsValue, name: &str) -> Result<Option<f64>, ClientError> {
-    match field(options, name) {
-        None => Ok(None),
-        Some(v) => v
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| ClientError::config(format!("{name} must be a number"))),
+impl Reader<'_> {
+    fn typed<T>(
+        &mut self,
+        name: &str,
+        kind: &str,
+        cast: impl FnOnce(JsValue) -> Option<T>,
+    ) -> Option<T> {
+        let value = cast(field(self.options, name)?);
+        if value.is_none() && self.error.is_none() {
+            self.error = Some(ClientError::config(format!("{name} must be {kind}")));
+        }
+        value
     }
-}
 
-fn function(options: &JsValue, name: &str) -> Result<Option<Function>, ClientError> {
-    match field(options, name) {
-        None => Ok(None),
-        Some(v) => v
-            .dyn_into::<Function>()
-            .map(Some)
-            .map_err(|_| ClientError::config(format!("{name} must be a function"))),
+    fn string(&mut self, name: &str) -> Option<String> {
+        self.typed(name, "a string", |v| v.as_string())
+    }
+
+    fn number(&mut self, name: &str) -> Option<f64> {
+        self.typed(name, "a number", |v| v.as_f64())
+    }
+
+    fn function(&mut self, name: &str) -> Option<Function> {
+        self.typed(name, "a function", |v| v.dyn_into::<Function>().ok())
     }
 }
 
@@ -152,34 +157,44 @@ impl Options {
                 .as_bool()
                 .ok_or_else(|| ClientError::config("dangerouslyAllowBrowser must be a boolean"))?,
         };
-        Ok(Options {
-            config: ConfigInput {
-                api_key: string(options, "apiKey")?,
-                tenant: string(options, "tenant")?,
-                client_id: string(options, "clientId")?,
-                client_secret: string(options, "clientSecret")?,
-                refresh_token: string(options, "refreshToken")?,
-                environment: string(options, "environment")?,
-                auth_url: string(options, "authUrl")?,
-                api_url: string(options, "apiUrl")?,
-                store_key: string(options, "storeKey")?,
-                refresh_leeway_seconds: number(options, "refreshLeewaySeconds")?,
-                timeout_ms: number(options, "timeoutMs")?,
-                max_retries: number(options, "maxRetries")?,
-                max_response_bytes: number(options, "maxResponseBytes")?,
-                profile: string(options, "profile")?,
-                token_url: string(options, "tokenUrl")?,
-                client_auth: string(options, "clientAuth")?,
-                scope: string(options, "scope")?,
-                audience: string(options, "audience")?,
-                resource: string(options, "resource")?,
-            },
-            store,
-            fetch: function(options, "fetch")?,
-            on_event: function(options, "onEvent")?,
-            dangerously_allow_browser,
-            broker,
-        })
+        let mut read = Reader {
+            options,
+            error: None,
+        };
+        let config = ConfigInput {
+            api_key: read.string("apiKey"),
+            tenant: read.string("tenant"),
+            client_id: read.string("clientId"),
+            client_secret: read.string("clientSecret"),
+            refresh_token: read.string("refreshToken"),
+            environment: read.string("environment"),
+            auth_url: read.string("authUrl"),
+            api_url: read.string("apiUrl"),
+            store_key: read.string("storeKey"),
+            refresh_leeway_seconds: read.number("refreshLeewaySeconds"),
+            timeout_ms: read.number("timeoutMs"),
+            max_retries: read.number("maxRetries"),
+            max_response_bytes: read.number("maxResponseBytes"),
+            profile: read.string("profile"),
+            token_url: read.string("tokenUrl"),
+            client_auth: read.string("clientAuth"),
+            scope: read.string("scope"),
+            audience: read.string("audience"),
+            resource: read.string("resource"),
+        };
+        let fetch = read.function("fetch");
+        let on_event = read.function("onEvent");
+        match read.error {
+            Some(error) => Err(error),
+            None => Ok(Options {
+                config,
+                store,
+                fetch,
+                on_event,
+                dangerously_allow_browser,
+                broker,
+            }),
+        }
     }
 }
 

@@ -316,29 +316,6 @@ async fn after_expiry_the_refresh_grant_is_used_and_rotation_is_followed() {
 }
 
 #[wasm_bindgen_test]
-async fn a_refused_refresh_falls_back_to_client_credentials() {
-    let setup = Setup::new("fallback");
-    let client = setup.client();
-    ok(client.ping()).await;
-    admin(
-        "revoke",
-        &format!(r#"{{"tenant":"{}","refreshTokens":true}}"#, setup.tenant),
-    )
-    .await;
-    ok(client.refresh()).await;
-    ok(client.ping()).await;
-    let c = counters(&setup.tenant).await;
-    assert_eq!(
-        (
-            num(&c, "tokenRequests.client_credentials"),
-            num(&c, "tokenRequests.refresh_token")
-        ),
-        (2.0, 1.0)
-    );
-    assert_eq!(setup.count_events("token_error"), 1);
-}
-
-#[wasm_bindgen_test]
 async fn a_refresh_token_only_client_works_until_its_token_is_refused() {
     let setup = Setup::new("rt-only");
     let saved = admin(

@@ -217,7 +217,8 @@ impl RenewalFlow {
         }
         match self.pending.take() {
             Some(held) => RenewalStep::Done(held),
-            // Not reachable from on_granted; a driver calling out of order gets a fresh grant.
+            // Only a driver reporting out of order gets here (on_granted always leaves a token
+            // pending); it is answered with a fresh grant, never a panic.
             None => RenewalStep::Grant,
         }
     }
@@ -275,6 +276,15 @@ mod tests {
                 message: "KV PUT failed".into()
             }]
         );
+    }
+
+    #[test]
+    fn a_store_write_reported_with_no_token_pending_asks_for_a_grant_not_a_panic() {
+        // Only a driver reporting steps out of order gets here; it is answered, not trusted.
+        let mut cache = TokenCache::new(10_000.0, None, true);
+        let (mut flow, _) = RenewalFlow::start(&mut cache, false, false, 0);
+        assert_eq!(flow.on_store_written(Ok(())), RenewalStep::Grant);
+        assert!(flow.notices().is_empty());
     }
 
     #[test]

@@ -157,7 +157,7 @@ export const rows = [
     setup: [apiFault({ status: 401, count: 2 })], steps: [ping(err("unauthorized", { status: 401, retryable: false }))], expect: counts(2, 2) },
   { id: "refresh-refused-fallback", name: "refresh token refused → falls back to client_credentials",
     steps: [ping(), { admin: "revoke", body: { refreshTokens: true } }, refresh(), ping()],
-    expect: counts(3, 2, { clientCredentials: 2, refreshGrants: 1 }) },
+    expect: { ...counts(3, 2, { clientCredentials: 2, refreshGrants: 1 }), events: { token_error: 1 } } },
   { id: "refresh-rotation-uses-new-token", name: "rotateRefreshTokens: each refresh uses the newest refresh token",
     setup: [config({ rotateRefreshTokens: true })], steps: [ping(), refresh(), refresh(), ping()],
     expect: counts(3, 2, { clientCredentials: 1, refreshGrants: 2 }) },

@@ -121,8 +121,15 @@ export function formBody() {
 // itself. advance(ms) moves the clock, firing each timer that falls due in order and letting
 // promise chains run (a few real macrotasks) before and after each one. Timers set before the
 // clock was installed stay real.
+// The real timers, taken when this module loads, before any fake clock replaces them.
+const realTimers = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout, now: Date.now };
+// The fake clock installed now, if any. A test whose assertion fails never reaches its
+// `restore()` (a panic in wasm does not unwind), so the next fakeClock() restores it first.
+let installedClock = null;
+
 export function fakeClock() {
-  const real = { setTimeout: globalThis.setTimeout, clearTimeout: globalThis.clearTimeout, now: Date.now };
+  installedClock?.restore();
+  const real = realTimers;
   let now = real.now.call(Date);
   let serial = 0;
   const timers = new Map(); // handle -> { at, serial, fn, args }
@@ -138,7 +145,7 @@ export function fakeClock() {
     if (!timers.delete(handle)) real.clearTimeout.call(globalThis, handle);
   };
   Date.now = () => now;
-  return {
+  installedClock = {
     async advance(ms) {
       const until = now + ms;
       for (;;) {
@@ -156,12 +163,14 @@ export function fakeClock() {
       await flush();
     },
     restore() {
+      installedClock = null;
       globalThis.setTimeout = real.setTimeout;
       globalThis.clearTimeout = real.clearTimeout;
       Date.now = real.now;
       timers.clear();
     },
   };
+  return installedClock;
 }
 
 // Date.now shifted by `ms` (0 restores it): the client's idea of the time moves, the servers' and

@@ -217,8 +217,8 @@ impl RenewalFlow {
         }
         match self.pending.take() {
             Some(held) => RenewalStep::Done(held),
-            // Only a driver reporting out of order gets here (on_granted always leaves a token
-            // pending); it is answered with a fresh grant, never a panic.
+            // Only a driver reporting out of order gets here (a WriteStore step is only given
+            // with a token pending); it is answered with a fresh grant, never a panic.
             None => RenewalStep::Grant,
         }
     }

@@ -5,6 +5,7 @@ import { AndOpenClient, AndOpenError, MemoryStore } from "andopen-client";
 import { rowById } from "./rows.mjs";
 import { runRow } from "./runner.mjs";
 import { runScenario, scenarioById } from "./security.mjs";
+import { captureConsole } from "../support/console-capture.mjs";
 
 // workerd reports unhandled rejections as events on the global scope.
 function watchUnhandled(listener) {
@@ -14,14 +15,7 @@ function watchUnhandled(listener) {
 }
 
 // Whatever the client (or its glue) prints inside the isolate, for the secret scan.
-const consoleOut = [];
-for (const m of ["log", "info", "warn", "error", "debug"]) {
-  const original = console[m].bind(console);
-  console[m] = (...args) => {
-    consoleOut.push(`${m}: ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
-    original(...args);
-  };
-}
+const consoleOut = captureConsole({ passThrough: true }).lines;
 
 export default {
   async fetch(request) {

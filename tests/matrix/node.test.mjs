@@ -10,6 +10,7 @@ import { startHostile } from "./hostile.mjs";
 import { scenarios, runScenario } from "./security.mjs";
 import { readFileSync } from "node:fs";
 import { initSync } from "../../pkg/andopen_client.js";
+import { captureConsole } from "../support/console-capture.mjs";
 
 let emu;
 let issued;
@@ -17,21 +18,18 @@ let hostileA;
 let hostileB;
 const corpus = [];
 const stored = [];
-const consoleOut = [];
-const originalConsole = {};
+let consoleOut = [];
+let restoreConsole;
 
 before(async () => {
   ({ emu, issued } = await startScanEmulator());
   hostileA = await startHostile("A");
   hostileB = await startHostile("B");
   // Capture what the client (or its glue) prints; node:test reports through its own stream.
-  for (const m of ["log", "info", "warn", "error", "debug", "trace"]) {
-    originalConsole[m] = console[m];
-    console[m] = (...args) => { consoleOut.push(`${m}: ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`); };
-  }
+  ({ lines: consoleOut, restore: restoreConsole } = captureConsole());
 });
 after(async () => {
-  Object.assign(console, originalConsole);
+  restoreConsole?.();
   await emu?.close();
   await hostileA?.close();
   await hostileB?.close();

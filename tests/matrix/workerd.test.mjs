@@ -16,7 +16,7 @@ import { scenarios } from "./security.mjs";
 function buildMatrixWorker() {
   const bundled = bundleWorkers("matrix", {
     entries: ["tests/matrix/matrix-worker.js"],
-    sources: ["tests/matrix/rows.mjs", "tests/matrix/runner.mjs", "tests/matrix/security.mjs"],
+    sources: ["tests/matrix/rows.mjs", "tests/matrix/runner.mjs", "tests/matrix/security.mjs", "tests/support/console-capture.mjs"],
   });
   return bundled["matrix-worker.js"];
 }

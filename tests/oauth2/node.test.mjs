@@ -6,22 +6,20 @@ import { after, before, test } from "node:test";
 import { AndOpenClient, AndOpenError, MemoryStore } from "../../pkg/index.node.js";
 import { runScenario, scenarios } from "./scenarios.mjs";
 import { startScenarioEnv } from "./setup.mjs";
+import { captureConsole } from "../support/console-capture.mjs";
 
 let setup;
 const corpus = [];
-const consoleOut = [];
-const originalConsole = {};
+let consoleOut = [];
+let restoreConsole;
 
 before(async () => {
   setup = await startScenarioEnv("node");
   // What the client (or its glue) prints, for the scan; node:test reports through its own stream.
-  for (const m of ["log", "info", "warn", "error", "debug", "trace"]) {
-    originalConsole[m] = console[m];
-    console[m] = (...args) => { consoleOut.push(`${m}: ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : String(a))).join(" ")}`); };
-  }
+  ({ lines: consoleOut, restore: restoreConsole } = captureConsole());
 });
 after(async () => {
-  Object.assign(console, originalConsole);
+  restoreConsole?.();
   await setup?.close();
 });
 

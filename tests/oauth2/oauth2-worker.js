@@ -3,16 +3,10 @@
 // process runs on loopback, and answers { failures, corpus, console } as JSON.
 import { AndOpenClient, AndOpenError, MemoryStore } from "andopen-client";
 import { runScenario, scenarioById } from "./scenarios.mjs";
+import { captureConsole } from "../support/console-capture.mjs";
 
 // Whatever the client (or its glue) prints inside the isolate, for the secret scan.
-const consoleOut = [];
-for (const m of ["log", "info", "warn", "error", "debug"]) {
-  const original = console[m].bind(console);
-  console[m] = (...args) => {
-    consoleOut.push(`${m}: ${args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" ")}`);
-    original(...args);
-  };
-}
+const consoleOut = captureConsole({ passThrough: true }).lines;
 
 export default {
   async fetch(request) {

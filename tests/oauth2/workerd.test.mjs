@@ -15,7 +15,7 @@ let mf;
 const corpus = [];
 
 before(async () => {
-  const bundled = bundleWorkers("oauth2", { entries: ["tests/oauth2/oauth2-worker.js"], sources: ["tests/oauth2/scenarios.mjs"] });
+  const bundled = bundleWorkers("oauth2", { entries: ["tests/oauth2/oauth2-worker.js"], sources: ["tests/oauth2/scenarios.mjs", "tests/support/console-capture.mjs"] });
   setup = await startScenarioEnv("workerd");
   mf = new Miniflare({
     modules: true,

@@ -2,7 +2,7 @@
 // Worker project, bundled by wrangler (`deploy --dry-run`), then run by Miniflare (workerd).
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "../..");
 const wrangler = join(root, "node_modules/.bin/wrangler");
@@ -13,9 +13,11 @@ function run(cmd, args, cwd) {
 
 /**
  * Bundles Worker scripts against the packed package in `target/<name>-scratch`.
- * `entries` are the Worker scripts (bundled one by one); `sources` are copied beside them for
- * their relative imports; `wranglerToml`, if given, is the project's config (its `main` must be
- * src/<entry>). Returns the bundled script of each entry, by file name.
+ * `entries` are the Worker scripts (bundled one by one); `sources` are the files their relative
+ * imports reach. Both keep their paths from the repository root under the scratch project's src/,
+ * so an import resolves there as it does here. `wranglerToml`, if given, is the project's config
+ * (the entry is named on wrangler's command line, so its `main` is not used). Returns the bundled
+ * script of each entry, by file name.
  */
 export function bundleWorkers(name, { entries, sources = [], wranglerToml }) {
   if (!existsSync(join(root, "pkg/andopen_client_bg.wasm"))) {
@@ -26,7 +28,10 @@ export function bundleWorkers(name, { entries, sources = [], wranglerToml }) {
   mkdirSync(join(scratch, "src"), { recursive: true });
   run("npm", ["pack", "--pack-destination", scratch], join(root, "pkg"));
   const tarball = readdirSync(scratch).find((f) => f.endsWith(".tgz"));
-  for (const file of [...entries, ...sources]) cpSync(join(root, file), join(scratch, "src", basename(file)));
+  for (const file of [...entries, ...sources]) {
+    mkdirSync(join(scratch, "src", dirname(file)), { recursive: true });
+    cpSync(join(root, file), join(scratch, "src", file));
+  }
   if (wranglerToml) cpSync(join(root, wranglerToml), join(scratch, "wrangler.toml"));
   writeFileSync(
     join(scratch, "package.json"),
@@ -37,7 +42,7 @@ export function bundleWorkers(name, { entries, sources = [], wranglerToml }) {
   for (const entry of entries) {
     const file = basename(entry);
     const outdir = join(scratch, "dist", file.replace(/\.m?js$/, ""));
-    run(wrangler, ["deploy", "--dry-run", "--outdir", outdir, "--name", name, "--compatibility-date", "2026-04-01", join("src", file)], scratch);
+    run(wrangler, ["deploy", "--dry-run", "--outdir", outdir, "--name", name, "--compatibility-date", "2026-04-01", join("src", entry)], scratch);
     bundled[file] = join(outdir, file.replace(/\.mjs$/, ".js"));
   }
   return bundled;

@@ -249,7 +249,7 @@ impl Endpoints {
                     base_url("authUrl", input.auth_url.as_deref().unwrap_or(default_auth))?;
                 let api_url = base_url("apiUrl", input.api_url.as_deref().unwrap_or(default_api))?;
                 Ok(Endpoints {
-                    token_url: format!("{auth_url}/auth/token"),
+                    token_url: [auth_url.as_str(), "/auth/token"].concat(),
                     api_url,
                     identity: auth_url,
                     client_auth: ClientAuth::Basic,
@@ -389,15 +389,22 @@ fn default_store_key(
     client_id: Option<&str>,
     refresh: Option<&str>,
 ) -> String {
+    // Concatenation, not format!: core::fmt stays off the cold-start path.
     let identity = match client_id {
-        Some(id) => format!("{server}\n{tenant}\nclient:{id}"),
-        None => format!("{server}\n{tenant}\nrefresh:{}", refresh.unwrap_or("")),
+        Some(id) => [server, "\n", tenant, "\nclient:", id].concat(),
+        None => [server, "\n", tenant, "\nrefresh:", refresh.unwrap_or("")].concat(),
     };
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in identity.bytes() {
         hash = (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("andopen:{hash:016x}")
+    let mut key = String::with_capacity(24);
+    key.push_str("andopen:");
+    for shift in (0..16).rev() {
+        let nibble = ((hash >> (shift * 4)) & 0xf) as u32;
+        key.push(char::from_digit(nibble, 16).unwrap_or('0'));
+    }
+    key
 }
 
 #[cfg(test)]
@@ -432,6 +439,24 @@ mod tests {
         );
         assert!(c.store_key.starts_with("andopen:"));
         assert!(c.can_use_client_credentials());
+    }
+
+    #[test]
+    fn default_store_key_is_the_fnv_1a_hash_in_16_hex_digits() {
+        let fnv = |text: &str| {
+            text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+            })
+        };
+        let key = default_store_key("https://auth.x", "t", Some("c"), None);
+        let hash = fnv("https://auth.x\nt\nclient:c");
+        assert_eq!(key, format!("andopen:{hash:016x}"));
+        let key = default_store_key("https://auth.x", "t", None, Some("r"));
+        let hash = fnv("https://auth.x\nt\nrefresh:r");
+        assert_eq!(key, format!("andopen:{hash:016x}"));
+        let key = default_store_key("https://auth.x", "t", None, None);
+        let hash = fnv("https://auth.x\nt\nrefresh:");
+        assert_eq!(key, format!("andopen:{hash:016x}"));
     }
 
     #[test]

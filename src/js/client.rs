@@ -73,7 +73,7 @@ impl AndOpenClient {
             None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
         };
         let has_broker = !broker_namespace.is_undefined();
-        let session = Session::new(config, has_broker);
+        let session = Session::new(config, has_broker, options.on_event.is_some());
         let config = session.config();
         let settings = Array::of4(
             &JsValue::from_str(&config.store_key),

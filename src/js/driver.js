@@ -272,6 +272,16 @@ export function resolveUrl(text) {
   }
 }
 
+// A browser window: a global `window` and `document` (docs/API.md, Security); Workers, Node and
+// web workers have neither. A getter that throws counts as absent.
+export function isBrowserWindow() {
+  try {
+    return globalThis.window !== undefined && globalThis.document !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 // The waits around attempts, abortable by a caller's AbortSignal.
 
 // Resolves after `ms`, or as soon as `signal` aborts (so a backoff never outlives an abort).

@@ -68,10 +68,20 @@ impl Exchange {
         self.status == 0 || (300..400).contains(&self.status)
     }
 
-    /// The `Retry-After` header, in seconds from now.
+    /// The `Retry-After` header, in seconds from now. Inlined, so that an answer without one (the
+    /// usual 2xx) never calls, hence never compiles, the parser on a cold start.
+    #[inline(always)]
     pub fn retry_after_seconds(&self, now_ms: f64) -> Option<f64> {
-        parse_retry_after(self.retry_after.as_deref()?, now_ms)
+        match self.retry_after.as_deref() {
+            None => None,
+            Some(value) => retry_after_from(value, now_ms),
+        }
     }
+}
+
+#[inline(never)]
+fn retry_after_from(value: &str, now_ms: f64) -> Option<f64> {
+    parse_retry_after(value, now_ms)
 }
 
 /// driver.js's `reading` for each `Read` mode ([timeoutMs, read, textLimit, jsonLimit]), indexed

@@ -1,15 +1,17 @@
-//! The few globals the client needs, looked up on `globalThis` (not `window`) so the same code
-//! runs in Workers, Node and browsers (gloo's approach).
+//! The few globals the client needs, read in JS on `globalThis` (not `window`) so the same code
+//! runs in Workers, Node and browsers. One call into driver.js, rather than js_sys::global() and
+//! a Reflect.get per name: less code to compile on a cold start.
 
-use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
-fn global(name: &str) -> JsValue {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+#[wasm_bindgen(module = "/src/js/driver.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = isBrowserWindow)]
+    fn is_browser_window_js() -> bool;
 }
 
 /// A browser window: a global `window` and `document` (docs/API.md, Security). Workers, Node and
 /// web workers have neither.
 pub fn is_browser_window() -> bool {
-    !global("window").is_undefined() && !global("document").is_undefined()
+    is_browser_window_js()
 }

@@ -72,7 +72,7 @@ impl Session {
             })
             .ok_or_else(|| ClientError::config("the path must be a string or a URL"))?;
         let candidate = if text.starts_with('/') {
-            format!("{}{text}", self.scope.base())
+            [self.scope.base(), text.as_str()].concat()
         } else {
             text
         };

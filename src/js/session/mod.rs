@@ -83,6 +83,9 @@ pub struct Session {
     /// Bumped by `clear()`, so a renewal that was in flight cannot bring old tokens back.
     generation: u32,
     has_broker: bool,
+    /// Whether the client has an `onEvent` listener: without one, no event is built (driver.js
+    /// would drop it), which keeps serde and the events' code off the first request's path.
+    has_listener: bool,
     /// The API headers for the current token, built once per token rather than per call.
     api_headers: Option<(Secret, Object)>,
     renewals: Vec<Renewal>,
@@ -100,7 +103,7 @@ fn jitter() -> f64 {
 }
 
 impl Session {
-    pub fn new(config: Config, has_broker: bool) -> Session {
+    pub fn new(config: Config, has_broker: bool, has_listener: bool) -> Session {
         let scope =
             ApiScope::new(&resolve_url(&config.api_url).unwrap_or_else(|| config.api_url.clone()));
         let cache = TokenCache::new(
@@ -115,6 +118,7 @@ impl Session {
             config,
             generation: 0,
             has_broker,
+            has_listener,
             api_headers: None,
             renewals: Vec::new(),
             calls: Vec::new(),
@@ -133,8 +137,17 @@ impl Session {
         self.policy.worst_case_ms(self.config.timeout_ms) + self.config.timeout_ms
     }
 
+    // Inlined, so that without a listener not even this function is called (and compiled).
+    #[inline(always)]
     fn event(&mut self, event: Event<'_>) {
-        if let Ok(value) = serde_wasm_bindgen::to_value(&event) {
+        if self.has_listener {
+            self.push_event(&event);
+        }
+    }
+
+    #[inline(never)]
+    fn push_event(&mut self, event: &Event<'_>) {
+        if let Ok(value) = serde_wasm_bindgen::to_value(event) {
             self.events.get_or_insert_with(Array::new).push(&value);
         }
     }
@@ -196,7 +209,7 @@ impl Session {
             }
         }
         let config = &self.config;
-        let authorization = format!("Bearer {}", held.token.expose());
+        let authorization = ["Bearer ", held.token.expose()].concat();
         let mut pairs = vec![
             ("authorization", authorization.as_str()),
             ("accept", "application/json"),

@@ -282,6 +282,21 @@ export function isBrowserWindow() {
   }
 }
 
+// A call's `input` and `init` as plain values, [href, init], read here once, before the session
+// sees them: a getter or Proxy trap of the caller's runs outside any wasm call (see the warm path
+// on V8 before 13), and one that throws makes `undefined`, which the session refuses as
+// invalid_config. `href` is `input` itself for a string, else its `href` (a URL).
+function readCall(input, init) {
+  try {
+    const href = typeof input === "string" ? input : input?.href;
+    if (init === null || typeof init !== "object") return [href, init];
+    const { method, signal, headers, body, redirect } = init;
+    return [href, { method, signal, headers, body, redirect }];
+  } catch {
+    return undefined;
+  }
+}
+
 // The waits around attempts, abortable by a caller's AbortSignal.
 
 // Resolves after `ms`, or as soon as `signal` aborts (so a backoff never outlives an abort).
@@ -491,7 +506,7 @@ export class Driver {
   // One API call: attempts with a valid token until the session's call flow returns or fails.
   // `first` is the attempt the warm path already made: { generation, result, code }.
   async call(input, init, read, first) {
-    const [id, signal, userHeaders, body] = this.s.callStart(input, init, read);
+    const [id, signal, userHeaders, body] = this.s.callStart(readCall(input, init), read);
     try {
       let made = first;
       for (;;) {

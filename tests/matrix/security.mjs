@@ -281,6 +281,25 @@ export const scenarios = [
     },
   },
 
+  {
+    id: "hostile-init",
+    name: "an init or URL whose getter or Proxy trap throws: invalid_config, no request sent",
+    async run(t) {
+      await t.configure({});
+      const client = t.client();
+      await t.settle(client.json("/warm-up"));
+      const before = (await t.records()).records.length;
+      const getterInit = { get method() { throw new Error("method getter"); } };
+      const proxyInit = new Proxy({}, { get() { throw new Error("get trap"); } });
+      const url = { get href() { throw new Error("href getter"); } };
+      await t.rejects("init.method getter throws", client.fetch("/x", getterInit), "invalid_config");
+      await t.rejects("init Proxy get trap throws", client.json("/x", proxyInit), "invalid_config");
+      await t.rejects("input.href getter throws", client.fetch(url), "invalid_config");
+      const sent = (await t.records()).records.length - before;
+      t.check(sent === 0, `${sent} requests sent for unreadable calls`);
+    },
+  },
+
   // ---- 8. dot segments never leave apiUrl's path ----
   {
     id: "path-dot-segments",

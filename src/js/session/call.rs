@@ -4,6 +4,7 @@
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, ReadableStream};
 
 use super::{jitter, now_ms, Call, Session, STEP_AGAIN, STEP_READ, STEP_RETURN, STEP_WAIT};
@@ -62,14 +63,9 @@ impl Session {
     /// is taken whole; either way the runtime's URL parser resolves it (`..`, `%2e`,
     /// backslashes) and the result must stay inside `apiUrl`'s scope, so the credentials never
     /// go anywhere else.
-    fn resolve(&self, input: &JsValue) -> Result<String, ClientError> {
-        let text = input
+    fn resolve(&self, href: &JsValue) -> Result<String, ClientError> {
+        let text = href
             .as_string()
-            .or_else(|| {
-                Reflect::get(input, &JsValue::from_str("href"))
-                    .ok()
-                    .and_then(|h| h.as_string())
-            })
             .ok_or_else(|| ClientError::config("the path must be a string or a URL"))?;
         let candidate = if text.starts_with('/') {
             [self.scope.base(), text.as_str()].concat()
@@ -151,16 +147,20 @@ fn read_mode(read: u8) -> Read {
 #[wasm_bindgen(js_class = "Session")]
 impl Session {
     /// Starts a call: `[id, signal, headers, body]` from `init`, or throws `invalid_config`
-    /// for a URL outside `apiUrl` or a malformed `init`. `read`: how driver.js reads the body.
+    /// for a URL outside `apiUrl` or a malformed `init`. `call`: driver.js `readCall`'s
+    /// `[href, init]` copy, `undefined` if reading them threw. `read`: how driver.js reads the
+    /// body.
     #[wasm_bindgen(js_name = callStart)]
-    pub fn call_start(
-        &mut self,
-        input: JsValue,
-        init: JsValue,
-        read: u8,
-    ) -> Result<Array, JsValue> {
-        let url = self.resolve(&input)?;
-        let init = read_init(&init)?;
+    pub fn call_start(&mut self, call: JsValue, read: u8) -> Result<Array, JsValue> {
+        if call.is_undefined() {
+            return Err(ClientError::config(
+                "the call's input or init could not be read (a getter or Proxy trap threw)",
+            )
+            .into());
+        }
+        let call: Array = call.unchecked_into();
+        let url = self.resolve(&call.get(0))?;
+        let init = read_init(&call.get(1))?;
         let has_body = !(init.body.is_undefined() || init.body.is_null());
         let flow = CallFlow::new(
             CallSpec {

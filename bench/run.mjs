@@ -283,7 +283,7 @@ try {
     console.error("5/5 workerd cold start ...");
     try {
       const { workerdColdStart } = await import("./workerd.mjs");
-      const samples = await workerdColdStart(emu, { rounds: QUICK ? 2 : 7 });
+      const samples = await workerdColdStart(emu, { rounds: QUICK ? 2 : 15 });
       const m = (k) => median(samples.map((s) => s[k]));
       result.workerd = { rounds: samples.length, samples, median: Object.fromEntries(["readyMs", "bareMs", "floorColdMs", "firstMs", "newClientMs", "warmPingMs", "floorWarmMs", "coldStartMs"].map((k) => [k, m(k)])),
         inWorker: { importDateMs: median(samples.map((s) => s.inWorker.importDateMs)), importPerfMs: median(samples.map((s) => s.inWorker.importPerfMs)) } };

@@ -283,9 +283,9 @@ export function isBrowserWindow() {
 }
 
 // A call's `input` and `init` as plain values, [href, init], read here once, before the session
-// sees them: a getter or Proxy trap of the caller's runs outside any wasm call (see the warm path
-// on V8 before 13), and one that throws makes `undefined`, which the session refuses as
-// invalid_config. `href` is `input` itself for a string, else its `href` (a URL).
+// sees them: a getter or Proxy trap of the caller's that throws makes `undefined`, which the
+// session refuses as invalid_config (a bad init), rather than a field silently read as missing.
+// `href` is `input` itself for a string, else its `href` (a URL).
 function readCall(input, init) {
   try {
     const href = typeof input === "string" ? input : input?.href;

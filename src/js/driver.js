@@ -457,6 +457,7 @@ export class Driver {
     this.s.clear();
     this.renewal = null;
     this.fresh = undefined;
+    await undefined; // the broker and the store outside the wasm export, as in renew()
     if (this.brokerNamespace != null) {
       try {
         await clearBroker(this.brokerNamespace, this.storeKey, this.timeoutMs);
@@ -611,6 +612,11 @@ export class Driver {
   // by kind: broker: the report; get: the key; put: key, value, TTL in seconds; send: URL, headers,
   // body; wait: milliseconds; done: headers, generation, the token's text; fail: the error.
   async renew(id) {
+    // The caller's fetch, store and onEvent run from a microtask, never inside the client method
+    // (a wasm export) that started the renewal: on V8 before 13 (Node 22), code that deoptimises
+    // an optimised caller of a wasm export while that export is on the stack aborts the process
+    // (bench/v8-crash/NOTES.md). The warm path defers its fetch for the same reason.
+    await undefined;
     try {
       let step = this.s.renewStep(id);
       for (;;) {

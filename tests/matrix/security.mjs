@@ -300,6 +300,39 @@ export const scenarios = [
     },
   },
 
+  {
+    id: "no-sync-callbacks",
+    name: "the caller's fetch, store and onEvent never run inside a client method's own call (the V8 ≤ 12 crash precondition, bench/v8-crash)",
+    async run(t, ctx) {
+      await t.configure({});
+      let inside = false;
+      const seen = [];
+      const note = (what) => { if (inside) seen.push(what); };
+      const real = ctx.fetchImpl ?? fetch;
+      const memory = new ctx.lib.MemoryStore();
+      const store = {
+        get: (key) => { note("store.get"); return memory.get(key); },
+        put: (key, value, options) => { note("store.put"); return memory.put(key, value, options); },
+        delete: (key) => { note("store.delete"); return memory.delete(key); },
+      };
+      const client = t.client({ store, fetch: (url, init) => { note("fetch"); return real(url, init); }, onEvent: (e) => note(`onEvent ${e.type}`) });
+      const methods = [
+        ["json (cold)", () => client.json("/x")], ["json (warm)", () => client.json("/x")], ["fetch with init", () => client.fetch("/x", {})],
+        ["refresh", () => client.refresh()], ["accessToken", () => client.accessToken()], ["clear", () => client.clear()],
+        ["accessToken after clear", () => client.accessToken()],
+      ];
+      for (const [label, method] of methods) {
+        seen.length = 0;
+        inside = true;
+        let pending;
+        try { pending = method(); } finally { inside = false; }
+        const outcome = await t.settle(pending);
+        t.check(!outcome.hung, `${label}: hung`);
+        t.check(seen.length === 0, `${label}: ran synchronously inside the method: ${seen.join(", ")}`);
+      }
+    },
+  },
+
   // ---- 8. dot segments never leave apiUrl's path ----
   {
     id: "path-dot-segments",

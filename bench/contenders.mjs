@@ -57,23 +57,28 @@ export async function floor(emu, tenant) {
 // attempt (an AbortController and a timer of TIMEOUT_MS), the timer cleared after the body is read.
 export async function floorTimeout(emu, tenant, timeoutMs = TIMEOUT_MS) {
   const token = await rawToken(emu, tenant);
-  const url = emu.apiUrl + "/";
   const headers = { authorization: "Bearer " + token, ...apiHeaders(tenant) };
   return {
     kind: "floorTimeout",
     name: "floor + timeout (hand-written fetch, AbortController + setTimeout, cleared after the body is read)",
-    async call() {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
-      try {
-        const res = await fetch(url, { headers, signal: controller.signal });
-        await res.text();
-        return res.status;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    call: timedGet(fetch, emu.apiUrl + "/", headers, timeoutMs),
     close() {},
+  };
+}
+
+// The hand-written GET with an abortable timeout, over `fetchFn`: the floor + timeout contender,
+// and the same over an in-process fetch in run.mjs (the client's own time).
+export function timedGet(fetchFn, url, headers, timeoutMs) {
+  return async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const res = await fetchFn(url, { headers, signal: controller.signal });
+      await res.text();
+      return res.status;
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }
 

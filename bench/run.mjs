@@ -11,7 +11,6 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import * as C from "./contenders.mjs";
-import { AndOpenClient } from "../pkg/index.node.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const QUICK = process.argv.includes("--quick");
@@ -103,28 +102,9 @@ async function ownTime() {
   const token = JSON.stringify({ access_token: "bench-token", token_type: "bearer", expires_in: 3600 });
   const json = { "content-type": "application/json" };
   const inProcess = async (url) => new Response(url.endsWith("/auth/token") ? token : banner, { status: 200, headers: json });
-  const apiUrl = "https://api.bench.invalid";
-  const client = new AndOpenClient({
-    apiKey: C.CREDS.apiKey, tenant: "bench", clientId: C.CREDS.clientId, clientSecret: C.CREDS.clientSecret,
-    authUrl: "https://auth.bench.invalid", apiUrl, timeoutMs: C.TIMEOUT_MS, fetch: inProcess,
-  });
-  const headers = { authorization: "Bearer bench-token", ...C.apiHeaders("bench") };
-  const floorTimeout = async () => {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), C.TIMEOUT_MS);
-    try {
-      const res = await inProcess(apiUrl + "/", { headers, signal: controller.signal });
-      await res.text();
-      return res.status;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const ours = async () => {
-    const res = await client.fetch("/");
-    await res.text();
-    return res.status;
-  };
+  const servers = { authUrl: "https://auth.bench.invalid", apiUrl: "https://api.bench.invalid" };
+  const ours = C.ours(servers, "bench", { fetch: inProcess });
+  const floorTimeout = C.timedGet(inProcess, servers.apiUrl + "/", { authorization: "Bearer bench-token", ...C.apiHeaders("bench") }, C.TIMEOUT_MS);
   const perCall = async (fn, n) => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) if ((await fn()) !== 200) throw new Error("in-process call: not 200");
@@ -132,14 +112,14 @@ async function ownTime() {
   };
   const rounds = QUICK ? 8 : 40, calls = QUICK ? 500 : 2000;
   await perCall(floorTimeout, calls);
-  await perCall(ours, calls);
+  await perCall(ours.call, calls);
   const floor = [], added = [];
   for (let r = 0; r < rounds; r++) {
     const f = await perCall(floorTimeout, calls);
     floor.push(f);
-    added.push((await perCall(ours, calls)) - f);
+    added.push((await perCall(ours.call, calls)) - f);
   }
-  client.free();
+  ours.close();
   return { rounds, calls, floorUs: median(floor), addedUs: median(added), addedRangeUs: [Math.min(...added), Math.max(...added)] };
 }
 
@@ -314,7 +294,7 @@ P(`| warm call, ours vs hand-written fetch with the same timeout (AbortControlle
 P(`| warm call, ours vs bare hand-written fetch (no timeout), medians | informational | ${f3(rOF)}× (${f1(oursR.median)} vs ${f1(floorR.median)} µs; the timeout alone: ${f3(rTimeout)}×) | |`);
 if (result.ownTime) {
   const o = result.ownTime;
-  P(`| warm call, the client's own time: ours minus floor + timeout with the same in-process fetch (no network), as a share of the loopback floor + timeout call above | informational (what the 1.03× row is about) | +${f2(o.addedUs)} µs per call (rounds: ${f2(o.addedRangeUs[0])} to ${f2(o.addedRangeUs[1])}) = ${f1((100 * o.addedUs) / floorTR.median)} % of ${f1(floorTR.median)} µs | |`);
+  P(`| warm call, the client's own time: ours minus floor + timeout with the same in-process fetch (no network), as a share of the loopback floor + timeout call above | informational (what the 1.03× row is about) | ${o.addedUs >= 0 ? "+" : ""}${f2(o.addedUs)} µs per call (rounds: ${f2(o.addedRangeUs[0])} to ${f2(o.addedRangeUs[1])}) = ${f1((100 * o.addedUs) / floorTR.median)} % of ${f1(floorTR.median)} µs | |`);
 }
 P(`| warm call, ours vs @badgateway OAuth2Fetch (no timeout), medians | ≤ 1.0× | ${f3(rOB)}× (${f1(oursR.median)} vs ${f1(bgR.median)} µs) | ${verdict(rOB <= 1.0)} |`);
 P(`| token requests, ${BURST} concurrent calls, cold client | exactly 1 | ${burstOf("ours").tokenRequests} (${burstOf("ours").ok}/${BURST} calls 200) | ${verdict(burstOf("ours").tokenRequests === 1 && burstOf("ours").ok === BURST)} |`);

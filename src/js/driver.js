@@ -39,7 +39,7 @@ export const BODY_NOT_JSON = 4;
 const TOO_LARGE = Symbol("too large");
 
 // `request` is [url, method, clientHeaders, userHeaders, body]; `reading` is [timeoutMs, read,
-// textLimit, jsonLimit] (made once per client in Rust: http.rs `Limits`).
+// textLimit, jsonLimit] (made once per client in Rust: http.rs `readings`).
 // Resolves with [response, status, retryAfter, location, text, value, bodyState]. The status
 // and headers are read here, once, inside a try: a Response whose getters throw is BAD_RESPONSE,
 // never an exception escaping from wasm. `location` is absolute (resolved against `url`).
@@ -203,25 +203,8 @@ function declaredLength(response) {
 // Reads a body that sendAttempt did not (a final 401 in client.fetch), under its own deadline and
 // the same cap; "" if it cannot be read in time or is too large.
 function readText(response, timeoutMs, limit) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs, "");
-    let reading;
-    try {
-      reading = readBody(response, limit);
-    } catch {
-      reading = Promise.resolve("");
-    }
-    reading.then(
-      (text) => {
-        clearTimeout(timer);
-        resolve(text === TOO_LARGE ? "" : text);
-      },
-      () => {
-        clearTimeout(timer);
-        resolve("");
-      },
-    );
-  });
+  const text = () => readBody(response, limit).then((text) => (text === TOO_LARGE ? "" : text), () => "");
+  return bounded(text, timeoutMs, (resolve) => resolve(""));
 }
 
 // FormData, URLSearchParams and Blob bodies carry their own Content-Type, which fetch sends.
@@ -347,33 +330,30 @@ function raceAbort(promise, signal, deadlineMs) {
 // The token broker (a Durable Object, called by RPC): one ask, bounded by timeoutMs like an
 // attempt. Rejects with TIMEOUT when the broker does not answer.
 function askBroker(namespace, name, options, report, timeoutMs) {
-  return bounded(() => namespace.get(namespace.idFromName(name)).token(options, report ?? null), timeoutMs);
+  return bounded(() => namespace.get(namespace.idFromName(name)).token(options, report ?? null), timeoutMs, timedOut);
 }
 
 function clearBroker(namespace, name, timeoutMs) {
-  return bounded(() => namespace.get(namespace.idFromName(name)).clear(), timeoutMs);
+  return bounded(() => namespace.get(namespace.idFromName(name)).clear(), timeoutMs, timedOut);
 }
 
-function bounded(start, timeoutMs) {
+const timedOut = (resolve, reject) => reject(TIMEOUT);
+
+// Settles like the promise `start()` returns (a synchronous throw rejects), or as `onTimeout`
+// (given resolve and reject) decides once `timeoutMs` has passed: the one deadline of the broker,
+// store and late-body calls.
+function bounded(start, timeoutMs, onTimeout) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(reject, timeoutMs, TIMEOUT);
-    let pending;
-    try {
-      pending = Promise.resolve(start());
-    } catch (error) {
+    const timer = setTimeout(onTimeout, timeoutMs, resolve, reject);
+    const settle = (finish) => (value) => {
       clearTimeout(timer);
-      return reject(error);
+      finish(value);
+    };
+    try {
+      Promise.resolve(start()).then(settle(resolve), settle(reject));
+    } catch (error) {
+      settle(reject)(error);
     }
-    pending.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
   });
 }
 
@@ -471,7 +451,7 @@ export class Driver {
   }
 
   // The warm path of fetch(path) and json(path) without init: while the token is fresh, one GET
-  // goes out with no call into wasm at all, and only an answer that needs handling (anything but a
+  // goes out with no call into the session, and only an answer that needs handling (anything but a
   // 2xx, or a body that is not JSON) goes to the session, exactly as if `call` had made the
   // attempt. `undefined` when the call does not qualify.
   warm(input, read) {
@@ -678,19 +658,8 @@ export class Driver {
     } catch (thrown) {
       return Promise.resolve([STORE_THREW, thrown]);
     }
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, this.timeoutMs, [STORE_TIMEOUT, undefined]);
-      Promise.resolve(returned).then(
-        (value) => {
-          clearTimeout(timer);
-          resolve([STORE_OK, value]);
-        },
-        (thrown) => {
-          clearTimeout(timer);
-          resolve([STORE_REJECTED, thrown]);
-        },
-      );
-    });
+    const settled = () => Promise.resolve(returned).then((value) => [STORE_OK, value], (thrown) => [STORE_REJECTED, thrown]);
+    return bounded(settled, this.timeoutMs, (resolve) => resolve([STORE_TIMEOUT, undefined]));
   }
 
   // Delivers a step's events. A listener that throws, or returns a promise that rejects, is

@@ -17,14 +17,9 @@ extern "C" {
     /// Lets go of a response that will not be read, so its connection is freed.
     pub fn discard(response: &Response);
 
-    /// The runtime's URL parser: the normalised href, or `undefined`.
+    /// `text` as the runtime's URL parser (the one fetch uses) normalises it, or `None`.
     #[wasm_bindgen(js_name = resolveUrl)]
-    fn resolve_url_js(text: &str) -> Option<String>;
-}
-
-/// `text` as the runtime's URL parser (the one fetch uses) normalises it.
-pub fn resolve_url(text: &str) -> Option<String> {
-    resolve_url_js(text)
+    pub fn resolve_url(text: &str) -> Option<String>;
 }
 
 /// How much of the body an attempt reads (driver.js `READ_*`).
@@ -68,17 +63,14 @@ impl Exchange {
         self.status == 0 || (300..400).contains(&self.status)
     }
 
-    /// The `Retry-After` header, in seconds from now. Inlined, so that an answer without one (the
-    /// usual 2xx) never calls, hence never compiles, the parser on a cold start.
-    #[inline(always)]
+    /// The `Retry-After` header, in seconds from now.
     pub fn retry_after_seconds(&self, now_ms: f64) -> Option<f64> {
-        match self.retry_after.as_deref() {
-            None => None,
-            Some(value) => retry_after_from(value, now_ms),
-        }
+        retry_after_from(self.retry_after.as_deref()?, now_ms)
     }
 }
 
+/// Never inlined into the session's steps: an answer without Retry-After (the usual 2xx) then
+/// never calls, so workerd never compiles, the parser on a cold start.
 #[inline(never)]
 fn retry_after_from(value: &str, now_ms: f64) -> Option<f64> {
     parse_retry_after(value, now_ms)
@@ -168,7 +160,7 @@ fn failure(code: &JsValue, what: &str) -> ClientError {
     }
 }
 
-/// A plain object of headers, for `Outgoing::client_headers`.
+/// A plain object of headers (the API headers, a token request's).
 pub fn header_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Object {
     let headers = Object::new();
     for (name, value) in pairs {

@@ -6,12 +6,8 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/driver.js")]
 extern "C" {
+    /// A browser window: a global `window` and `document` (docs/API.md, Security). Workers, Node
+    /// and web workers have neither.
     #[wasm_bindgen(js_name = isBrowserWindow)]
-    fn is_browser_window_js() -> bool;
-}
-
-/// A browser window: a global `window` and `document` (docs/API.md, Security). Workers, Node and
-/// web workers have neither.
-pub fn is_browser_window() -> bool {
-    is_browser_window_js()
+    pub fn is_browser_window() -> bool;
 }

@@ -104,6 +104,17 @@ test("options: src/js/options.rs and AndOpenClientOptions against the Options ta
   sameSet(fromTypes, documented, "options (AndOpenClientOptions in the .d.ts)");
 });
 
+test("the token broker's options (error.js BROKER_OPTIONS) are options, all but this client's own", () => {
+  const known = extract(read("src/js/options.rs").match(/const KNOWN\s*:[^=]*=\s*\[([\s\S]*?)\];/)[1], /"([^"]+)"/g, "options in src/js/options.rs");
+  const list = read("src/js/error.js").match(/const BROKER_OPTIONS = \[([\s\S]*?)\];/);
+  assert.ok(list, "src/js/error.js has no `const BROKER_OPTIONS = [...]`: update this test");
+  const broker = extract(list[1], /"([^"]+)"/g, "BROKER_OPTIONS in src/js/error.js");
+  // What stays with the client: its handles (which cannot cross to the broker) and the settings of
+  // its own store, reads and page. A new option must be put on one side or the other.
+  const own = ["store", "storeKey", "maxResponseBytes", "fetch", "onEvent", "dangerouslyAllowBrowser", "broker"];
+  sameSet(broker, known.filter((o) => !own.includes(o)), "BROKER_OPTIONS (src/js/error.js)");
+});
+
 test("error codes: src/core/error.rs and AndOpenErrorCode, each against the Errors table", () => {
   const list = read("src/core/error.rs").match(/error_codes!\s*\{([\s\S]*?)\n\}/);
   assert.ok(list, "src/core/error.rs has no `error_codes! { … }` list: update this test");

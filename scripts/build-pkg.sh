@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: wasm-pack's release output (--target web, which every entry
-# can instantiate without compiling at run time), wasm-opt from the npm package binaryen, then
-# pkg-template/ on top. Prints the size report (raw and gzip -9 of the .wasm and the JS glue).
+# Builds the npm package in pkg/: the release .wasm, wasm-bindgen's --target web output (which
+# every entry can instantiate without compiling at run time; the same files `wasm-pack build
+# --target web` writes), wasm-opt from the npm package binaryen, then pkg-template/ on top.
+# Prints the size report (raw and gzip -9 of the .wasm and the JS glue).
+#
+# The .wasm is built with a std rebuilt for immediate-abort panics where Debian's rustc-web and
+# its std source are installed (scripts/setup.sh installs them; docs/TOOLCHAIN.md, "The package's
+# std"): a panic then traps at once, as it does now after the panic hook, and core::fmt's
+# machinery leaves the .wasm (3.1 KB gzip). Where they are missing or that build fails, the
+# build falls back to the toolchain's own std and says so. ANDOPEN_BUILD_STD=0 forces the
+# fallback.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -12,9 +20,30 @@ source scripts/env.sh
 mkdir -p target
 # Snippets from earlier builds would otherwise ship (wasm-pack only adds and overwrites).
 rm -rf pkg/snippets
-echo "==> build:pkg: wasm-pack build --release --target web"
-wasm-pack build --release --target web --out-dir pkg --out-name andopen_client --no-pack >/dev/null 2>target/wasm-pack-build.log \
-  || { cat target/wasm-pack-build.log; exit 1; }
+WASM=""
+if [ "${ANDOPEN_BUILD_STD:-1}" != 0 ] && [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] \
+  && [ -d /usr/lib/rustlib/src/rust/library/std ] && command -v wasm-ld-19 >/dev/null; then
+  echo "==> build:pkg: cargo build --release, std rebuilt with immediate-abort panics ($(/usr/bin/rustc --version | cut -d' ' -f1-2))"
+  # Its own target folder: the rebuilt std must not mix with the toolchain's.
+  if env -u RUSTUP_TOOLCHAIN RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/immediate-abort \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" \
+    /usr/bin/cargo build --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort \
+    >target/build-std.log 2>&1; then
+    WASM=target/immediate-abort/wasm32-unknown-unknown/release/andopen_client.wasm
+  else
+    echo "    that build failed (target/build-std.log); falling back to the toolchain's std"
+  fi
+else
+  echo "    no Debian rustc-web with rust-web-src and lld-19 (or ANDOPEN_BUILD_STD=0): the toolchain's std"
+fi
+if [ -z "$WASM" ]; then
+  echo "==> build:pkg: cargo build --release (the toolchain's std)"
+  cargo build --release --target wasm32-unknown-unknown >target/cargo-build.log 2>&1 \
+    || { cat target/cargo-build.log; exit 1; }
+  WASM=target/wasm32-unknown-unknown/release/andopen_client.wasm
+fi
+echo "==> build:pkg: wasm-bindgen --target web"
+wasm-bindgen "$WASM" --out-dir pkg --typescript --target web --out-name andopen_client
 
 echo "==> build:pkg: wasm-opt -Oz (npm binaryen)"
 # The features Rust 1.9x emits by default (docs/TOOLCHAIN.md, "wasm tools").

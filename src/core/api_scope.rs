@@ -3,6 +3,7 @@
 //! runtime's own URL parser (the one fetch uses, so `..`, `%2e%2e` and backslashes are already
 //! applied) and then checked here as text.
 
+use super::decimal::decimal;
 use super::error::{ClientError, ErrorCode};
 use super::secret::find;
 
@@ -173,7 +174,7 @@ pub fn unfollowed_redirect_error(status: u16, location: Option<&str>) -> ClientE
 }
 
 fn redirect_error(status: u16, location: Option<&str>, why: &str) -> ClientError {
-    let mut message = format!("{why} (HTTP {status}");
+    let mut message = [why, " (HTTP ", &decimal(status.into())].concat();
     match location.map(host_of).filter(|h| !h.is_empty()) {
         Some(host) => {
             message.push_str(" to ");

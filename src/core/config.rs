@@ -1,6 +1,7 @@
 //! Validated configuration. The JS layer copies the options object into `ConfigInput`; every
 //! check lives here so it is tested natively and a bad option is one `invalid_config` error.
 
+use super::decimal::decimal;
 use super::error::ClientError;
 use super::secret::{find, Secret};
 
@@ -217,9 +218,15 @@ impl Endpoints {
     fn validate(profile: Profile, input: &ConfigInput) -> Result<Endpoints, ClientError> {
         let only_for = |name: &str, given: bool, profile_name: &str| {
             if given {
-                Err(ClientError::config(format!(
-                    "{name} is an option of profile: \"{profile_name}\" only"
-                )))
+                Err(ClientError::config(
+                    [
+                        name,
+                        " is an option of profile: \"",
+                        profile_name,
+                        "\" only",
+                    ]
+                    .concat(),
+                ))
             } else {
                 Ok(())
             }
@@ -294,7 +301,7 @@ impl Endpoints {
 }
 
 fn required<'a>(name: &str, value: &'a Option<String>) -> Result<&'a str, ClientError> {
-    optional(name, value)?.ok_or_else(|| ClientError::config(format!("{name} is required")))
+    optional(name, value)?.ok_or_else(|| ClientError::config([name, " is required"].concat()))
 }
 
 /// The longest credential, tenant or store key accepted. Real ones are far shorter; a longer
@@ -307,13 +314,19 @@ fn optional<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>
     match value.as_deref() {
         None => Ok(None),
         Some(v) if v.trim().is_empty() => {
-            Err(ClientError::config(format!("{name} must not be blank")))
+            Err(ClientError::config([name, " must not be blank"].concat()))
         }
-        Some(v) if v.len() > MAX_OPTION_BYTES => Err(ClientError::config(format!(
-            "{name} must be at most {MAX_OPTION_BYTES} bytes"
-        ))),
+        Some(v) if v.len() > MAX_OPTION_BYTES => Err(ClientError::config(
+            [
+                name,
+                " must be at most ",
+                &decimal(MAX_OPTION_BYTES as u64),
+                " bytes",
+            ]
+            .concat(),
+        )),
         Some(v) if !v.bytes().all(|b| (0x20..0x7f).contains(&b)) => Err(ClientError::config(
-            format!("{name} must be printable ASCII"),
+            [name, " must be printable ASCII"].concat(),
         )),
         Some(v) => Ok(Some(v)),
     }
@@ -331,17 +344,23 @@ fn number_in(
         Ok(value)
     } else {
         // Whole-number bounds, printed as integers: f64's Display would add ~25 KB to the .wasm.
-        Err(ClientError::config(format!(
-            "{name} must be a number from {} to {}",
-            min as u64, max as u64
-        )))
+        Err(ClientError::config(
+            [
+                name,
+                " must be a number from ",
+                &decimal(min as u64),
+                " to ",
+                &decimal(max as u64),
+            ]
+            .concat(),
+        ))
     }
 }
 
 /// Checks a base URL: https, or http on a loopback host (docs/API.md, Security). Returns it
 /// without trailing slashes so paths can be appended.
 pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
-    let invalid = |why: &str| ClientError::config(format!("{name} {why}"));
+    let invalid = |why: &str| ClientError::config([name, " ", why].concat());
     let separator =
         find(url.as_bytes(), b"://", 0).ok_or_else(|| invalid("must be an absolute URL"))?;
     let scheme = url.get(..separator).unwrap_or_default();
@@ -358,7 +377,7 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     let host = match authority.strip_prefix('[') {
         // "[::1]" must be the whole host: "[::1]e" or "[::1" is not the loopback address.
         Some(v6) => match v6.split_once(']') {
-            Some((h, port)) if port.is_empty() || port.starts_with(':') => format!("[{h}]"),
+            Some((h, port)) if port.is_empty() || port.starts_with(':') => ["[", h, "]"].concat(),
             _ => String::new(),
         },
         None => authority

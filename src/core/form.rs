@@ -40,12 +40,8 @@ pub fn write_form(pairs: &[(&str, Option<&str>)]) -> String {
 
 /// The `Authorization` value for HTTP Basic client authentication.
 pub fn basic_authorization(client_id: &str, client_secret: &str) -> String {
-    let joined = format!(
-        "{}:{}",
-        form_urlencode(client_id),
-        form_urlencode(client_secret)
-    );
-    format!("Basic {}", base64(joined.as_bytes()))
+    let joined = [form_urlencode(client_id), form_urlencode(client_secret)].join(":");
+    ["Basic ", &base64(joined.as_bytes())].concat()
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -3,6 +3,7 @@
 pub mod api_scope;
 pub mod call_flow;
 pub mod config;
+pub mod decimal;
 pub mod error;
 pub mod form;
 pub mod grant_flow;

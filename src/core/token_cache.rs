@@ -1,6 +1,7 @@
 //! The token state machine: what is cached, whether it is fresh, which grant comes next, what a
 //! refusal or a 401 does to it. Time is passed in (ms since the epoch), so it is tested natively.
 
+use super::decimal::decimal;
 use super::error::{ClientError, ErrorCode};
 use super::json::{write_string, Json};
 use super::secret::Secret;
@@ -292,7 +293,7 @@ impl StoredToken {
         let mut out = String::from("{\"v\":1,\"accessToken\":");
         write_string(&mut out, self.access_token.expose());
         out.push_str(",\"expiresAt\":");
-        out.push_str(&(self.expires_at_ms.max(0.0).floor() as u64).to_string());
+        out.push_str(&decimal(self.expires_at_ms.max(0.0).floor() as u64));
         if let Some(r) = &self.refresh_token {
             out.push_str(",\"refreshToken\":");
             write_string(&mut out, r.expose());

@@ -1,6 +1,7 @@
 //! Classifies whatever the auth or API server answered: a token, an RFC 6749 §5.2 error, or
 //! something else (HTML, empty, truncated, wrong shape) — never a panic.
 
+use super::decimal::decimal;
 use super::error::{ClientError, ErrorCode};
 use super::json::Json;
 use super::secret::{Redactor, Secret};
@@ -35,7 +36,10 @@ pub fn parse_token_response(
         ));
     }
     let invalid = |why: &str| {
-        let mut e = ClientError::new(ErrorCode::InvalidResponse, format!("token response {why}"));
+        let mut e = ClientError::new(
+            ErrorCode::InvalidResponse,
+            ["token response ", why].concat(),
+        );
         e.status = Some(status);
         e
     };
@@ -149,7 +153,7 @@ pub fn classify_error_response(
     } else {
         "API request"
     };
-    let mut message = format!("{what} failed with HTTP {status}");
+    let mut message = [what, " failed with HTTP ", &decimal(status.into())].concat();
     if let Some(e) = &oauth_error {
         message.push_str(": ");
         message.push_str(&redactor.redact(e));

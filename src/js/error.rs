@@ -50,9 +50,10 @@ pub fn describe_thrown(value: &JsValue) -> String {
     } else if value.is_undefined() || value.is_null() {
         "an empty rejection".to_owned()
     } else {
-        format!(
-            "a thrown {}",
-            value.js_typeof().as_string().unwrap_or_default()
-        )
+        [
+            "a thrown ",
+            &value.js_typeof().as_string().unwrap_or_default(),
+        ]
+        .concat()
     }
 }

@@ -1,38 +1,59 @@
 //! `onEvent` events (docs/API.md, Events): plain objects, never a secret or a token value. The
 //! session makes them; driver.js delivers them.
 
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 
 use crate::core::call_flow::Retry;
 
-#[derive(Serialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// One event. Serialized by hand, as a map, with its fields in this order and the absent ones
+/// left out: serde's derive writes a struct, and serde-wasm-bindgen keeps a cache of struct
+/// field names as JS strings whose code (a hash map) was 1 KB gzip of the .wasm. `objects::to_object`
+/// makes it a plain JS object.
+#[derive(Default)]
 pub struct Event<'a> {
-    #[serde(rename = "type")]
+    /// `type`.
     pub kind: &'a str,
     /// `client_credentials` or `refresh_token`, for token events.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub grant: Option<&'a str>,
     /// `token` or `api`, for retries.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delay_ms: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<f64>,
     /// The store key (derived from a hash, so it holds no secret) and the store operation.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<&'a str>,
+}
+
+impl Serialize for Event<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        fn field<M: SerializeMap, T: Serialize>(
+            map: &mut M,
+            name: &str,
+            value: Option<T>,
+        ) -> Result<(), M::Error> {
+            match value {
+                Some(value) => map.serialize_entry(name, &value),
+                None => Ok(()),
+            }
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("type", self.kind)?;
+        field(&mut map, "grant", self.grant)?;
+        field(&mut map, "target", self.target)?;
+        field(&mut map, "status", self.status)?;
+        field(&mut map, "code", self.code)?;
+        field(&mut map, "attempt", self.attempt)?;
+        field(&mut map, "delayMs", self.delay_ms)?;
+        field(&mut map, "expiresIn", self.expires_in)?;
+        field(&mut map, "key", self.key)?;
+        field(&mut map, "operation", self.operation)?;
+        field(&mut map, "message", self.message)?;
+        map.end()
+    }
 }
 
 impl<'a> Event<'a> {

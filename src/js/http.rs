@@ -143,19 +143,19 @@ fn failure(code: &JsValue, what: &str) -> ClientError {
     match code.as_f64().map(|c| c as u8) {
         Some(ABORTED) => ClientError::new(
             ErrorCode::Aborted,
-            format!("{what} was aborted by the caller's signal"),
+            [what, " was aborted by the caller's signal"].concat(),
         ),
-        Some(TIMEOUT) => ClientError::new(ErrorCode::Timeout, format!("{what} timed out")),
+        Some(TIMEOUT) => ClientError::new(ErrorCode::Timeout, [what, " timed out"].concat()),
         Some(BAD_HEADERS) => ClientError::config("init.headers is not a valid HeadersInit"),
         Some(NO_FETCH) => ClientError::config("no global fetch: pass options.fetch"),
         Some(BAD_RESPONSE) => ClientError::new(
             ErrorCode::InvalidResponse,
-            format!("{what}: fetch did not resolve to a readable Response"),
+            [what, ": fetch did not resolve to a readable Response"].concat(),
         ),
         // NETWORK (3), or anything else a runtime threw.
         _ => ClientError::new(
             ErrorCode::Network,
-            format!("{what} failed: no response (network error)"),
+            [what, " failed: no response (network error)"].concat(),
         ),
     }
 }

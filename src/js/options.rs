@@ -84,7 +84,7 @@ impl Reader<'_> {
     ) -> Option<T> {
         let value = cast(field(self.options, name)?);
         if value.is_none() && self.error.is_none() {
-            self.error = Some(ClientError::config(format!("{name} must be {kind}")));
+            self.error = Some(ClientError::config([name, " must be ", kind].concat()));
         }
         value
     }
@@ -119,7 +119,9 @@ impl Options {
         for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
             let key = key.as_string().unwrap_or_default();
             if !KNOWN.contains(&key.as_str()) {
-                return Err(ClientError::config(format!("unknown option \"{key}\"")));
+                return Err(ClientError::config(
+                    ["unknown option \"", &key, "\""].concat(),
+                ));
             }
         }
         let store = match field(options, "store") {

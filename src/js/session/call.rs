@@ -10,6 +10,7 @@ use web_sys::{AbortSignal, ReadableStream};
 use super::{jitter, now_ms, Call, Session, STEP_AGAIN, STEP_READ, STEP_RETURN, STEP_WAIT};
 use crate::core::api_scope::{unfollowed_redirect_error, RedirectMode};
 use crate::core::call_flow::{CallFlow, CallSpec, CallStep, ResponseHead};
+use crate::core::decimal::decimal;
 use crate::core::error::{ClientError, ErrorCode};
 use crate::core::token_response::classify_error_response;
 use crate::js::events::Event;
@@ -53,7 +54,13 @@ impl Session {
         };
         let mut error = ClientError::new(
             ErrorCode::InvalidResponse,
-            format!("the API answered HTTP {status} with {why}"),
+            [
+                "the API answered HTTP ",
+                &decimal(status.into()),
+                " with ",
+                why,
+            ]
+            .concat(),
         );
         error.status = Some(status);
         Err(error)

@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 
 use super::events::Event;
 use super::http::{header_object, resolve_url, Read};
+use super::objects::{to_object, TokenInfo};
 use crate::core::api_scope::ApiScope;
 use crate::core::call_flow::CallFlow;
 use crate::core::config::Config;
@@ -147,9 +148,8 @@ impl Session {
 
     #[inline(never)]
     fn push_event(&mut self, event: &Event<'_>) {
-        if let Ok(value) = serde_wasm_bindgen::to_value(event) {
-            self.events.get_or_insert_with(Array::new).push(&value);
-        }
+        let value = to_object(event);
+        self.events.get_or_insert_with(Array::new).push(&value);
     }
 
     fn step(&mut self, kind: &str, payload: &[&JsValue]) -> Array {
@@ -287,26 +287,14 @@ impl Session {
     /// Metadata of the current token, never the token itself; `null` before any token.
     #[wasm_bindgen(js_name = tokenInfo)]
     pub fn token_info(&self) -> JsValue {
-        #[derive(serde::Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct TokenInfo<'a> {
-            expires_at: f64,
-            scope: Option<&'a str>,
-            has_refresh_token: bool,
-            source: &'a str,
-        }
-        use serde::Serialize;
         match self.cache.current() {
             None => JsValue::NULL,
-            Some(current) => TokenInfo {
+            Some(current) => to_object(&TokenInfo {
                 expires_at: current.expires_at_ms.floor(),
                 scope: current.scope.as_deref(),
                 has_refresh_token: self.cache.refresh_token().is_some(),
                 source: current.source.as_str(),
-            }
-            // `scope: null`, not undefined, as docs/API.md shows.
-            .serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true))
-            .unwrap_or(JsValue::NULL),
+            }),
         }
     }
 }

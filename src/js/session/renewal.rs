@@ -11,6 +11,7 @@ use super::{
     STEP_SEND, STEP_WAIT,
 };
 use crate::core::api_scope::token_redirect_error;
+use crate::core::decimal::decimal;
 use crate::core::error::{is_retryable_status, ClientError, ErrorCode};
 use crate::core::grant_flow::{GrantFlow, GrantStep};
 use crate::core::renewal_flow::{BrokerReport, Notice, RenewalFlow, RenewalStep};
@@ -162,16 +163,23 @@ impl Session {
     fn store_result(&self, method: &str, outcome: u8, value: JsValue) -> Result<JsValue, String> {
         match outcome {
             STORE_OK => Ok(value),
-            STORE_THREW => Err(format!("store.{method} threw {}", describe_thrown(&value))),
-            STORE_REJECTED => Err(format!(
-                "store.{method} rejected with {}",
-                describe_thrown(&value)
-            )),
-            STORE_TIMEOUT => Err(format!(
-                "store.{method} did not settle within {} ms",
-                self.config.timeout_ms as u64
-            )),
-            _ => Err(format!("store.{method} is not a function")),
+            STORE_THREW => Err(["store.", method, " threw ", &describe_thrown(&value)].concat()),
+            STORE_REJECTED => Err([
+                "store.",
+                method,
+                " rejected with ",
+                &describe_thrown(&value),
+            ]
+            .concat()),
+            STORE_TIMEOUT => Err([
+                "store.",
+                method,
+                " did not settle within ",
+                &decimal(self.config.timeout_ms as u64),
+                " ms",
+            ]
+            .concat()),
+            _ => Err(["store.", method, " is not a function"].concat()),
         }
     }
 
@@ -290,7 +298,7 @@ impl Session {
         } else if value.as_f64().is_some() {
             Err("the broker did not answer within timeoutMs".to_owned())
         } else {
-            Err(format!("the broker failed: {}", describe_thrown(&value)))
+            Err(["the broker failed: ", &describe_thrown(&value)].concat())
         };
         self.advance(id, |flow, cache, generation, now| {
             flow.on_broker(cache, answer, generation, now)
@@ -369,7 +377,7 @@ impl Session {
     /// The events of a broker that could not be cleared.
     #[wasm_bindgen(js_name = brokerClearFailed)]
     pub fn broker_clear_failed(&mut self, thrown: JsValue) -> Array {
-        let why = format!("clearing the broker failed: {}", describe_thrown(&thrown));
+        let why = ["clearing the broker failed: ", &describe_thrown(&thrown)].concat();
         self.event(Event {
             kind: "broker_error",
             message: Some(&why),
@@ -385,7 +393,7 @@ impl Session {
             Ok(_) => JsValue::UNDEFINED,
             Err(why) => ClientError::new(
                 ErrorCode::Storage,
-                format!("clearing the store failed: {why}"),
+                ["clearing the store failed: ", &why].concat(),
             )
             .into(),
         }

@@ -1,20 +1,9 @@
 // Browsers, with or without a bundler: the .wasm is fetched next to this file (bundlers
 // understand `new URL(…, import.meta.url)` and copy the asset).
-import init, { andOpenErrorClass, guardFreed, storeClasses, AndOpenClient } from "./andopen_client.js";
+import init from "./andopen_client.js";
+import { brokerOutsideWorkers, surface } from "./index.shared.js";
 
 await init({ module_or_path: new URL("./andopen_client_bg.wasm", import.meta.url) });
 
-// free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw Error.
-// The stores are JS classes (src/js/stores.js) that do the same themselves.
-guardFreed(AndOpenClient);
-export const [MemoryStore, KvStore] = storeClasses();
-export { AndOpenClient };
-export const AndOpenError = andOpenErrorClass();
-
-// The token broker is a Cloudflare Durable Object: it exists only in the workerd entry. Here the
-// name is exported too (the .d.ts is shared), as a class that says so when used.
-export class AndOpenTokenBroker {
-  constructor() {
-    throw new AndOpenError("invalid_config", "AndOpenTokenBroker is a Durable Object: it runs only in Cloudflare Workers (the package's workerd entry)", [undefined, false]);
-  }
-}
+export const { AndOpenClient, MemoryStore, KvStore, AndOpenError } = surface();
+export const AndOpenTokenBroker = brokerOutsideWorkers(AndOpenError);

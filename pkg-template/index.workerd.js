@@ -2,16 +2,12 @@
 // wrangler/workerd, so nothing is compiled at run time (which Workers forbid).
 import { DurableObject } from "cloudflare:workers";
 import wasmModule from "./andopen_client_bg.wasm";
-import { initSync, andOpenErrorClass, guardFreed, storeClasses, pickBrokerOptions, AndOpenClient } from "./andopen_client.js";
+import { initSync, pickBrokerOptions } from "./andopen_client.js";
+import { surface } from "./index.shared.js";
 
 initSync({ module: wasmModule });
 
-// free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw Error.
-// The stores are JS classes (src/js/stores.js) that do the same themselves.
-guardFreed(AndOpenClient);
-export const [MemoryStore, KvStore] = storeClasses();
-export { AndOpenClient };
-export const AndOpenError = andOpenErrorClass();
+export const { AndOpenClient, MemoryStore, KvStore, AndOpenError } = surface();
 
 // ---------------------------------------------------------------------------------------------
 // The token broker: one Durable Object per (auth URL, tenant, client), addressed by

@@ -1,0 +1,24 @@
+// What every entry exports once it has instantiated the .wasm (each entry does that its own way,
+// so this module only exports functions: importing it runs nothing).
+import { andOpenErrorClass, guardFreed, storeClasses, AndOpenClient } from "./andopen_client.js";
+
+/** The classes every runtime gets. Call it after the .wasm is instantiated. */
+export function surface() {
+  // free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw
+  // Error. The stores are JS classes (src/js/stores.js) that do the same themselves.
+  guardFreed(AndOpenClient);
+  const [MemoryStore, KvStore] = storeClasses();
+  return { AndOpenClient, MemoryStore, KvStore, AndOpenError: andOpenErrorClass() };
+}
+
+/**
+ * The token broker is a Cloudflare Durable Object: it exists only in the workerd entry. The other
+ * entries export the name too (the .d.ts is shared), as a class that says so when used.
+ */
+export function brokerOutsideWorkers(AndOpenError) {
+  return class AndOpenTokenBroker {
+    constructor() {
+      throw new AndOpenError("invalid_config", "AndOpenTokenBroker is a Durable Object: it runs only in Cloudflare Workers (the package's workerd entry)", [undefined, false]);
+    }
+  };
+}

@@ -1,12 +1,13 @@
 // What every entry exports once it has instantiated the .wasm (each entry does that its own way,
 // so this module only exports functions: importing it runs nothing).
-import { andOpenErrorClass, guardFreed, storeClasses, AndOpenClient } from "./andopen_client.js";
+import { andOpenErrorClass, clientDriver, completeClient, storeClasses, AndOpenClient } from "./andopen_client.js";
 
 /** The classes every runtime gets. Call it after the .wasm is instantiated. */
 export function surface() {
-  // free() idempotent, and a method after it an AndOpenError rather than wasm-bindgen's raw
-  // Error. The stores are JS classes (src/js/stores.js) that do the same themselves.
-  guardFreed(AndOpenClient);
+  // The client's methods (JS, src/js/driver.js), free() idempotent, and a method after it an
+  // AndOpenError rather than wasm-bindgen's raw Error. The stores are JS classes
+  // (src/js/stores.js) that do the same themselves.
+  completeClient(AndOpenClient, clientDriver);
   const [MemoryStore, KvStore] = storeClasses();
   return { AndOpenClient, MemoryStore, KvStore, AndOpenError: andOpenErrorClass() };
 }

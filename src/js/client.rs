@@ -1,6 +1,7 @@
-//! `AndOpenClient`, the exported class. It validates the options, makes the client's `Session`
-//! (the state and the flows) and hands it to driver.js's `Driver`, which runs the steps. Each
-//! method passes straight through to the driver; nothing is shared or borrowed here.
+//! `AndOpenClient`, the exported class. Its constructor validates the options, makes the client's
+//! `Session` (the state and the flows) and hands it to driver.js's `Driver`, which runs the
+//! steps. Its methods are JS (driver.js `addClientMethods`) and go straight to the driver; nothing
+//! is shared or borrowed here.
 
 use js_sys::{Array, Promise};
 use wasm_bindgen::prelude::*;
@@ -36,9 +37,15 @@ extern "C" {
     fn refresh(this: &Driver) -> Promise;
     #[wasm_bindgen(method)]
     fn clear(this: &Driver) -> Promise;
+
+    #[wasm_bindgen(js_name = addClientMethods)]
+    fn add_client_methods(class: &JsValue, driver_of: &JsValue);
 }
 
-/// A client for the &Open API. See README.md and docs/API.md for the options.
+/// A client for the &Open API. See README.md and docs/API.md for the options. Its methods are
+/// JS (driver.js `addClientMethods`, typed in types.rs): each goes straight to the client's
+/// driver without entering wasm, so the caller's arguments are read, and the driver starts, in
+/// JS frames.
 #[wasm_bindgen]
 pub struct AndOpenClient {
     driver: Driver,
@@ -96,70 +103,59 @@ impl AndOpenClient {
             driver: Driver::new(session, &handles, &settings),
         })
     }
+}
 
-    /// `GET /` on the API: the banner string. Rejects with `AndOpenError` on any failure.
-    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+/// The client's methods for Rust callers (the wasm tests in tests/): the same driver methods the
+/// JS ones call, documented with those (types.rs).
+impl AndOpenClient {
     pub fn ping(&self) -> Promise {
         self.driver.ping()
     }
 
-    /// An authenticated `fetch` against the API server; resolves with the last `Response`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
-    pub fn fetch(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
-    ) -> Promise {
+    pub fn fetch(&self, input: JsValue, init: Option<JsValue>) -> Promise {
         self.driver
             .fetch(&input, &init.unwrap_or(JsValue::UNDEFINED))
     }
 
-    /// An authenticated fetch that parses the JSON body; rejects on any non-2xx status.
-    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
-    pub fn json(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string | URL")] input: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "RequestInit")] init: Option<JsValue>,
-    ) -> Promise {
+    pub fn json(&self, input: JsValue, init: Option<JsValue>) -> Promise {
         self.driver
             .json(&input, &init.unwrap_or(JsValue::UNDEFINED))
     }
 
-    /// A valid access token (renewed if needed).
-    #[wasm_bindgen(js_name = accessToken, unchecked_return_type = "Promise<string>")]
     pub fn access_token(&self) -> Promise {
         self.driver.access_token()
     }
 
-    /// Metadata of the current token, never the token itself; `null` before any token.
-    #[wasm_bindgen(js_name = tokenInfo, unchecked_return_type = "Promise<TokenInfo | null>")]
     pub fn token_info(&self) -> Promise {
         self.driver.token_info()
     }
 
-    /// Forces a new token from the auth server now.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn refresh(&self) -> Promise {
         self.driver.refresh()
     }
 
-    /// Forgets the access and refresh tokens, in memory and in the store. Rejects with
-    /// `storage` if the store's `delete` fails (memory is cleared regardless).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn clear(&self) -> Promise {
         self.driver.clear()
     }
 }
 
+/// The driver of `client`, which its JS methods call (looked up once per client).
+#[wasm_bindgen(js_name = clientDriver, skip_typescript)]
+pub fn client_driver(client: &AndOpenClient) -> JsValue {
+    JsValue::clone(client.driver.as_ref())
+}
+
 #[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
     #[wasm_bindgen(js_name = guardFreed)]
-    fn guard_freed_js(class: &JsValue);
+    fn guard_freed(class: &JsValue);
 }
 
-/// Makes `free()` of an exported class idempotent and its methods reject with an `AndOpenError`
-/// after it (error.js). The package entries call it once per class.
-#[wasm_bindgen(js_name = guardFreed)]
-pub fn guard_freed(class: JsValue) {
-    guard_freed_js(&class);
+/// Completes the exported `AndOpenClient` class (the package entries call it once): its methods
+/// (driver.js, through `driverOf`, i.e. `clientDriver`), then `free()` made idempotent and every
+/// method of a freed client rejecting with an `AndOpenError` (error.js).
+#[wasm_bindgen(js_name = completeClient, skip_typescript)]
+pub fn complete_client(class: JsValue, driver_of: JsValue) {
+    add_client_methods(&class, &driver_of);
+    guard_freed(&class);
 }

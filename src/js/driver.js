@@ -389,6 +389,24 @@ const RESOLVED_PATHS = 32;
 // takes.
 const outcome = (promise) => promise.then((result) => [result, undefined], (code) => [undefined, code]);
 
+// AndOpenClient's methods, each the Driver method of the same name (their types and docs are in
+// types.rs, which tests/docs/driver-codes.test.mjs compares with this list).
+export const CLIENT_METHODS = ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear"];
+const DRIVER = Symbol("andopen-client driver");
+
+// Puts CLIENT_METHODS on the exported class (client.rs `completeClient`). Each finds the client's
+// Driver once through `driverOf` (a wasm export) and keeps it on the client, so a call reads the
+// caller's arguments and starts the driver in JS frames, with no wasm export on the stack. An
+// `init` of null is no init, as it was when the methods were wasm exports.
+export function addClientMethods(Class, driverOf) {
+  for (const name of CLIENT_METHODS) {
+    Class.prototype[name] = function (input, init) {
+      const driver = this[DRIVER] ?? (this[DRIVER] = driverOf(this));
+      return driver[name](input, init ?? undefined);
+    };
+  }
+}
+
 // One per client (client.rs makes it). `handles`: [fetch, store, broker namespace, broker options,
 // onEvent]; `settings`: [storeKey, timeoutMs, joinDeadlineMs, readings], where `readings` holds
 // sendAttempt's `reading` for each READ_* mode (http.rs `readings`).
@@ -437,7 +455,6 @@ export class Driver {
     this.s.clear();
     this.renewal = null;
     this.fresh = undefined;
-    await undefined; // the broker and the store outside the wasm export, as in renew()
     if (this.brokerNamespace != null) {
       try {
         await clearBroker(this.brokerNamespace, this.storeKey, this.timeoutMs);
@@ -466,11 +483,9 @@ export class Driver {
     }
     const { headers, generation } = fresh;
     const reading = this.readings[read];
-    // The attempt starts in a microtask, after the wasm call that made it has returned: a fetch
-    // running inside that call can make V8 before 13 (Node 20 and 22) deoptimise a frame whose
-    // wasm result is an externref, which aborts the process (bench/v8-crash/NOTES.md).
-    return Promise.resolve()
-      .then(() => sendAttempt(this.fetchFn, [url, "GET", headers, undefined, undefined], undefined, reading))
+    // The caller's fetch runs here, from the client's JS method, with no wasm frame on the stack
+    // (the V8 ≤ 12 crash precondition, bench/v8-crash/NOTES.md; security row no-wasm-frames).
+    return sendAttempt(this.fetchFn, [url, "GET", headers, undefined, undefined], undefined, reading)
       .then(
         (result) => {
           const status = result[1];
@@ -592,10 +607,9 @@ export class Driver {
   // by kind: broker: the report; get: the key; put: key, value, TTL in seconds; send: URL, headers,
   // body; wait: milliseconds; done: headers, generation, the token's text; fail: the error.
   async renew(id) {
-    // The caller's fetch, store and onEvent run from a microtask, never inside the client method
-    // (a wasm export) that started the renewal: on V8 before 13 (Node 22), code that deoptimises
-    // an optimised caller of a wasm export while that export is on the stack aborts the process
-    // (bench/v8-crash/NOTES.md). The warm path defers its fetch for the same reason.
+    // The caller's fetch, store and onEvent run from a microtask, after own() has made this the
+    // renewal in flight: one of them that calls the client again joins it instead of starting a
+    // second one.
     await undefined;
     try {
       let step = this.s.renewStep(id);

@@ -163,4 +163,25 @@ export interface OAuth2ProfileOptions extends CommonClientOptions {
 }
 
 export type AndOpenClientOptions = AndOpenProfileOptions | OAuth2ProfileOptions;
+
+/** The methods of `AndOpenClient` (its constructor and `free()` are on the class). */
+export interface AndOpenClient {
+    /** `GET /` on the API: the banner string. Rejects with `AndOpenError` on any failure. */
+    ping(): Promise<string>;
+    /** An authenticated `fetch` against the API server; resolves with the last `Response`. */
+    fetch(input: string | URL, init?: RequestInit): Promise<Response>;
+    /** An authenticated fetch that parses the JSON body; rejects on any non-2xx status. */
+    json(input: string | URL, init?: RequestInit): Promise<unknown>;
+    /** A valid access token (renewed if needed). */
+    accessToken(): Promise<string>;
+    /** Metadata of the current token, never the token itself; `null` before any token. */
+    tokenInfo(): Promise<TokenInfo | null>;
+    /** Forces a new token from the auth server now. */
+    refresh(): Promise<void>;
+    /**
+     * Forgets the access and refresh tokens, in memory and in the store. Rejects with `storage`
+     * if the store's `delete` fails (memory is cleared regardless).
+     */
+    clear(): Promise<void>;
+}
 "#;

@@ -66,12 +66,20 @@ function interfaceFields(dts, name, seen = new Set()) {
   return [...new Set(members.flatMap((member) => interfaceFields(dts, member, seen)))];
 }
 
-/** Every exported class of a .d.ts, with its methods (constructor and [Symbol.dispose] included). */
+/**
+ * Every exported class of a .d.ts, with its methods (constructor and [Symbol.dispose] included),
+ * and those of an exported interface of the same name, which TypeScript merges into the class
+ * (AndOpenClient's methods are declared so, in src/js/types.rs).
+ */
 function classes(dts) {
+  const methodsOf = (body) =>
+    [...body.matchAll(/^\s+(?:static\s+)?(constructor|\[Symbol\.dispose\]|[A-Za-z_$][\w$]*)\s*\(/gm)].map((x) => x[1]);
   const out = new Map();
   for (const m of dts.matchAll(/^export (?:declare )?class (\w+)[^{]*\{([\s\S]*?)^\}/gm)) {
-    const methods = [...m[2].matchAll(/^\s+(?:static\s+)?(constructor|\[Symbol\.dispose\]|[A-Za-z_$][\w$]*)\s*\(/gm)].map((x) => x[1]);
-    out.set(m[1], methods);
+    out.set(m[1], methodsOf(m[2]));
+  }
+  for (const m of dts.matchAll(/^export interface (\w+)[^{]*\{([\s\S]*?)^\}/gm)) {
+    if (out.has(m[1])) out.get(m[1]).push(...methodsOf(m[2]));
   }
   return out;
 }

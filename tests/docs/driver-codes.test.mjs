@@ -60,3 +60,14 @@ test("the Read modes of http.rs are driver.js's READ_* numbers", () => {
   const values = Object.fromEntries([...modes[1].matchAll(/(\w+) = (\d+),/g)].map((m) => [m[1], Number(m[2])]));
   assert.deepEqual(values, { None: driver.READ_NONE, Text: driver.READ_TEXT, Json: driver.READ_JSON });
 });
+
+test("driver.js CLIENT_METHODS are the methods types.rs declares for AndOpenClient", () => {
+  const types = source("types.rs");
+  const body = types.match(/^export interface AndOpenClient \{([\s\S]*?)^\}/m);
+  assert.ok(body, "no `export interface AndOpenClient` in src/js/types.rs: update this test");
+  const declared = [...body[1].matchAll(/^\s+([A-Za-z_$][\w$]*)\s*\(/gm)].map((m) => m[1]);
+  assert.deepEqual([...driver.CLIENT_METHODS].sort(), declared.sort());
+  for (const name of driver.CLIENT_METHODS) {
+    assert.equal(typeof driver.Driver.prototype[name], "function", `Driver has no method ${name}`);
+  }
+});

@@ -268,15 +268,28 @@ export function isBrowserWindow() {
 // A call's `input` and `init` as plain values, [href, init], read here once, before the session
 // sees them: a getter or Proxy trap of the caller's that throws makes `undefined`, which the
 // session refuses as invalid_config (a bad init), rather than a field silently read as missing.
-// `href` is `input` itself for a string, else its `href` (a URL).
+// `href` is `input` itself for a string, else its `href` (a URL). The copy also says whether the
+// signal is an AbortSignal and the body a stream: `instanceof` runs a Proxy's getPrototypeOf
+// trap, which belongs here, in a JS frame, rather than under a session method (a wasm export).
 function readCall(input, init) {
   try {
     const href = typeof input === "string" ? input : input?.href;
     if (init === null || typeof init !== "object") return [href, init];
     const { method, signal, headers, body, redirect } = init;
-    return [href, { method, signal, headers, body, redirect }];
+    const signalIsAbortSignal = isInstance(signal, globalThis.AbortSignal);
+    const bodyIsStream = isInstance(body, globalThis.ReadableStream);
+    return [href, { method, signal, headers, body, redirect, signalIsAbortSignal, bodyIsStream }];
   } catch {
     return undefined;
+  }
+}
+
+// `value instanceof Class`, false where the class is missing or a trap throws.
+function isInstance(value, Class) {
+  try {
+    return typeof Class === "function" && value instanceof Class;
+  } catch {
+    return false;
   }
 }
 

@@ -324,8 +324,16 @@ export const scenarios = [
       };
       const client = t.client({ store, fetch: (url, init) => { note("fetch"); return real(url, init); }, onEvent: (e) => note(`onEvent ${e.type}`) });
       const init = { get method() { note("init.method getter"); return "GET"; }, get headers() { note("init.headers getter"); return { "x-a": "1" }; } };
+      // Type checks of init's values walk their prototype chains, which runs a Proxy's trap.
+      const realSignal = new AbortController().signal;
+      const signal = new Proxy(realSignal, {
+        getPrototypeOf(target) { note("init.signal getPrototypeOf trap"); return Reflect.getPrototypeOf(target); },
+        get(target, key) { const value = Reflect.get(target, key, target); return typeof value === "function" ? value.bind(target) : value; },
+      });
+      const body = new Proxy({}, { getPrototypeOf() { note("init.body getPrototypeOf trap"); return Object.prototype; } });
       const methods = [
         ["json (cold)", () => client.json("/x")], ["json (warm)", () => client.json("/x")], ["fetch with a getter init", () => client.fetch("/x", init)],
+        ["fetch with Proxy signal and body", () => client.fetch("/x", { method: "POST", signal, body })],
         ["refresh", () => client.refresh()], ["accessToken", () => client.accessToken()], ["tokenInfo", () => client.tokenInfo()],
         ["clear", () => client.clear()], ["accessToken after clear", () => client.accessToken()], ["ping", () => client.ping()],
       ];

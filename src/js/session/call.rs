@@ -5,7 +5,6 @@
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortSignal, ReadableStream};
 
 use super::{jitter, now_ms, Call, Session, STEP_AGAIN, STEP_READ, STEP_RETURN, STEP_WAIT};
 use crate::core::api_scope::{unfollowed_redirect_error, RedirectMode};
@@ -100,6 +99,8 @@ struct CallInit {
     signal: JsValue,
     headers: JsValue,
     body: JsValue,
+    /// A stream body is read by its first attempt, so it is never sent again.
+    body_is_stream: bool,
     redirect: RedirectMode,
 }
 
@@ -110,6 +111,7 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
             signal: JsValue::UNDEFINED,
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
+            body_is_stream: false,
             redirect: RedirectMode::Follow,
         });
     }
@@ -125,9 +127,11 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
             .ok_or_else(|| ClientError::config("init.method must be a string"))?
             .to_ascii_uppercase(),
     };
+    // The type checks are driver.js `readCall`'s (`instanceof` runs the caller's Proxy traps,
+    // which must not run under this wasm export).
     let signal = match get("signal") {
         s if s.is_undefined() || s.is_null() => JsValue::UNDEFINED,
-        s if s.is_instance_of::<AbortSignal>() => s,
+        s if get("signalIsAbortSignal").is_truthy() => s,
         _ => return Err(ClientError::config("init.signal must be an AbortSignal")),
     };
     let redirect = match get("redirect") {
@@ -139,6 +143,7 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
         signal,
         headers: get("headers"),
         body: get("body"),
+        body_is_stream: get("bodyIsStream").is_truthy(),
         redirect,
     })
 }
@@ -174,7 +179,7 @@ impl Session {
                 url,
                 method: init.method,
                 has_body,
-                body_replayable: !init.body.is_instance_of::<ReadableStream>(),
+                body_replayable: !init.body_is_stream,
                 redirect: init.redirect,
             },
             self.policy,

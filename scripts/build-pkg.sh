@@ -7,7 +7,7 @@
 # The .wasm is built with a std rebuilt for immediate-abort panics where Debian's rustc-web and
 # its std source are installed (scripts/setup.sh installs them; docs/TOOLCHAIN.md, "The package's
 # std"): a panic then traps at once, as it does now after the panic hook, and core::fmt's
-# machinery leaves the .wasm (3.1 KB gzip). Where they are missing or that build fails, the
+# machinery leaves the .wasm (about 3 KB gzip). Where they are missing or that build fails, the
 # build falls back to the toolchain's own std and says so. ANDOPEN_BUILD_STD=0 forces the
 # fallback.
 set -euo pipefail

@@ -102,7 +102,7 @@ fi
 source "$ROOT/scripts/env.sh"
 
 step "Debian rustc-web, its std source and lld-19 (the package's immediate-abort build)"
-# Best effort: without them scripts/build-pkg.sh builds on the toolchain's own std (3.1 KB gzip
+# Best effort: without them scripts/build-pkg.sh builds on the toolchain's own std (about 3 KB gzip
 # larger) and says so.
 apt_install rustc-web cargo-web rust-web-src lld-19 \
   || echo "    could not install them: scripts/build-pkg.sh will use the toolchain's std"

@@ -1,6 +1,7 @@
 //! When to retry and how long to wait: exponential backoff with jitter (passed in), capped by
 //! `maxRetries`, honouring `Retry-After` (RFC 9110 §10.2.3) in seconds or as an HTTP-date.
 
+use super::decimal::parse_decimal;
 use super::error::{is_retryable_status, ClientError, ErrorCode};
 
 /// Why an attempt failed, as far as retrying is concerned.
@@ -93,47 +94,51 @@ impl RetryPolicy {
 /// (IMF-fixdate, RFC 850 or asctime, RFC 9110 §5.6.7). A date in the past means 0.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let value = value.trim();
-    if !value.is_empty() && value.len() <= 10 && value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.parse::<u64>().ok().map(|n| n as f64);
+    if value.bytes().all(|b| b.is_ascii_digit()) {
+        // At most 10 digits: about 317 years, far past any wait the policy allows.
+        return parse_decimal(value)
+            .filter(|_| value.len() <= 10)
+            .map(|n| n as f64);
     }
     let date_ms = parse_http_date(value)?;
     Some(((date_ms - now_ms) / 1000.0).max(0.0).ceil())
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+// Byte by byte into a fixed array, without `Vec` or `str::parse`: this runs only for a
+// `Retry-After` date, and the general-purpose version was 1.4 KB gzip of the .wasm.
 fn parse_http_date(value: &str) -> Option<f64> {
-    let parts: Vec<&str> = value.split([' ', '-']).filter(|p| !p.is_empty()).collect();
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT   RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-    // asctime:     Sun Nov  6 08:49:37 1994
-    let (day, month, year, time) = match parts.as_slice() {
-        [_, day, month, year, time, "GMT"] => (*day, *month, *year, *time),
-        [_, month, day, time, year] => (*day, *month, *year, *time),
+    // asctime:     Sun Nov  6 08:49:37 1994         (words split at spaces and dashes)
+    let mut words = [""; 6];
+    let mut count = 0;
+    for word in value.split([' ', '-']).filter(|w| !w.is_empty()) {
+        *words.get_mut(count)? = word;
+        count += 1;
+    }
+    let [_, a, b, c, d, zone] = words;
+    let (day, month, year, time) = match (count, zone) {
+        (6, "GMT") => (a, b, c, d),
+        (5, _) => (b, a, d, c),
         _ => return None,
     };
-    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let month = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ]
-    .iter()
-    .position(|m| *m == month)? as i64
-        + 1;
+    let number = |text: &str, below: u64| parse_decimal(text).filter(|n| *n < below);
+    let day = number(day, 32).filter(|d| *d >= 1)?;
+    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
     // HTTP-dates have 4-digit (or RFC 850's 2-digit) years; a longer one would overflow below.
-    let mut year: i64 = year.parse().ok().filter(|y| (0..=9999).contains(y))?;
+    let mut year = number(year, 10_000)?;
     if year < 100 {
         // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past.
         year += if year < 70 { 2000 } else { 1900 };
     }
-    let hms: Vec<i64> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
-    let [h, m, s] = hms.as_slice() else {
-        return None;
-    };
-    if !(0..24).contains(h) || !(0..60).contains(m) || !(0..61).contains(s) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
+    let (h, rest) = time.split_once(':')?;
+    let (m, s) = rest.split_once(':')?;
+    let (h, m, s) = (number(h, 24)?, number(m, 60)?, number(s, 61)?);
+    let days = days_from_civil(year as i64, month as i64, day as i64);
+    Some(((days * 86_400 + (h * 3600 + m * 60 + s) as i64) * 1000) as f64)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -182,6 +187,9 @@ mod tests {
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "99999999999999999999",
             "Sun, 06 Nov 1994 25:00:00 GMT",
+            // A sign is not a digit (str::parse took "+6" as 6).
+            "Sun, +6 Nov 1994 08:49:37 GMT",
+            "+120",
         ] {
             assert_eq!(parse_retry_after(bad, 0.0), None, "{bad}");
         }

@@ -1,7 +1,7 @@
 //! Classifies whatever the auth or API server answered: a token, an RFC 6749 §5.2 error, or
 //! something else (HTML, empty, truncated, wrong shape) — never a panic.
 
-use super::decimal::decimal;
+use super::decimal::{decimal, parse_decimal};
 use super::error::{ClientError, ErrorCode};
 use super::json::Json;
 use super::secret::{Redactor, Secret};
@@ -65,7 +65,7 @@ pub fn parse_token_response(
         Some(Json::Number(n)) => *n,
         // Some servers send the number as a string; accept digits only.
         Some(Json::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
-            s.parse::<u64>().map(|n| n as f64).unwrap_or(f64::MAX) // all digits: only too big
+            parse_decimal(s).map(|n| n as f64).unwrap_or(f64::MAX) // all digits: only too big
         }
         _ => return Err(invalid("has no numeric expires_in")),
     };

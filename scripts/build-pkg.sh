@@ -6,8 +6,8 @@
 #
 # The .wasm is built with a std rebuilt for immediate-abort panics where Debian's rustc-web and
 # its std source are installed (scripts/setup.sh installs them; docs/TOOLCHAIN.md, "The package's
-# std"): a panic then traps at once, as it does now after the panic hook, and core::fmt's
-# machinery leaves the .wasm (about 3 KB gzip). Where they are missing or that build fails, the
+# std"): a panic traps at once (with the toolchain's std it traps too, after a panic hook that
+# formats the message), so core::fmt's machinery leaves the .wasm (about 3 KB gzip). Where they are missing or that build fails, the
 # build falls back to the toolchain's own std and says so. ANDOPEN_BUILD_STD=0 forces the
 # fallback.
 set -euo pipefail
@@ -18,7 +18,7 @@ source scripts/env.sh
 
 # target/ does not exist yet in a fresh clone: the log below goes there.
 mkdir -p target
-# Snippets from earlier builds would otherwise ship (wasm-pack only adds and overwrites).
+# Snippets from earlier builds would otherwise ship (wasm-bindgen only adds and overwrites).
 rm -rf pkg/snippets
 WASM=""
 if [ "${ANDOPEN_BUILD_STD:-1}" != 0 ] && [ -x /usr/bin/rustc ] && [ -x /usr/bin/cargo ] \

@@ -49,7 +49,8 @@ export function guardFreed(Class) {
   if (typeof Symbol.dispose === "symbol" && typeof proto[Symbol.dispose] === "function") proto[Symbol.dispose] = guardedFree;
   for (const name of Object.getOwnPropertyNames(proto)) {
     const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-    if (name === "constructor" || name === "free" || typeof descriptor.value !== "function") continue;
+    // `__destroy_into_raw` and the like are the glue's own, which free() calls.
+    if (name === "constructor" || name === "free" || name.startsWith("__") || typeof descriptor.value !== "function") continue;
     const method = descriptor.value;
     proto[name] = function (...args) {
       if (this.__wbg_ptr === 0) {

@@ -59,7 +59,11 @@ pub fn host_of(href: &str) -> &str {
         .split(['/', '?', '#'])
         .next()
         .unwrap_or_default();
-    authority.rsplit('@').next().unwrap_or_default()
+    // After the last '@', by bytes: `rsplit` pulled in 0.8 KB of generic backward search.
+    match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => authority.get(at + 1..).unwrap_or_default(),
+        None => authority,
+    }
 }
 
 /// A caller's `init.redirect`.

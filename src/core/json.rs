@@ -19,6 +19,7 @@ const MAX_DEPTH: usize = 32;
 impl Json {
     pub fn parse(text: &str) -> Option<Json> {
         let mut parser = Parser {
+            text,
             bytes: text.as_bytes(),
             pos: 0,
         };
@@ -50,6 +51,7 @@ impl Json {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
 }
@@ -191,8 +193,11 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Option<u32> {
+        // Exactly four hex digits (`from_str_radix` would also take a sign).
         let hex = self.bytes.get(self.pos..self.pos + 4)?;
-        let value = u32::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+        let value = hex
+            .iter()
+            .try_fold(0u32, |n, &b| Some(n * 16 + char::from(b).to_digit(16)?))?;
         self.pos += 4;
         Some(value)
     }
@@ -208,7 +213,8 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
-            out.push_str(std::str::from_utf8(&self.bytes[start..self.pos]).ok()?);
+            // Both ends are at ASCII bytes, so on char boundaries of the text.
+            out.push_str(self.text.get(start..self.pos)?);
             match *self.bytes.get(self.pos)? {
                 b'"' => {
                     self.pos += 1;
@@ -338,6 +344,9 @@ mod tests {
             "{\"a\":1}x",
             "nul",
             "\"\\ud800\"",
+            // Four hex digits, no sign (u32::from_str_radix took "+abc").
+            "\"\\u+abc\"",
+            "\"\\u12g4\"",
             "1e999",
             "{'a':1}",
         ] {

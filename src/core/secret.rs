@@ -72,19 +72,21 @@ fn replace_all(text: &str, needle: &str, with: &str) -> String {
     let Some(mut at) = find(bytes, pattern, 0) else {
         return text.to_owned();
     };
-    let mut out = Vec::with_capacity(bytes.len());
+    // A match of a whole UTF-8 needle starts and ends on char boundaries of the text, so the
+    // pieces between matches are its own slices.
+    let mut out = String::with_capacity(bytes.len());
     let mut copied = 0;
     loop {
-        out.extend_from_slice(bytes.get(copied..at).unwrap_or_default());
-        out.extend_from_slice(with.as_bytes());
+        out.push_str(text.get(copied..at).unwrap_or_default());
+        out.push_str(with);
         copied = at + pattern.len();
         match find(bytes, pattern, copied) {
             Some(next) => at = next,
             None => break,
         }
     }
-    out.extend_from_slice(bytes.get(copied..).unwrap_or_default());
-    String::from_utf8(out).unwrap_or_default()
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
 }
 
 #[cfg(test)]

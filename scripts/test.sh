@@ -37,6 +37,8 @@ run "cargo fmt --check" env -u RUSTUP_TOOLCHAIN cargo fmt --check
 run "clippy (host)" cargo clippy --all-targets -- -D warnings
 run "clippy (wasm32)" cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 run "native core tests (cargo test)" cargo test
+# scripts/fuzz.sh needs nightly and runs by hand; this keeps its targets compiling with the core.
+run "the fuzz targets compile (cargo check of fuzz/)" cargo check --manifest-path fuzz/Cargo.toml --bins
 run "no import circle among the modules of src/core or src/js" python3 scripts/import-cycles.py
 run "emulator tests" node --test "emulator/test/*.test.mjs"
 

@@ -55,10 +55,11 @@ pub fn host_of(href: &str) -> &str {
         Some(at) => href.get(at + 3..).unwrap_or_default(),
         None => return "",
     };
-    let authority = after_scheme
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
+    let end = after_scheme
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(after_scheme.len());
+    let authority = after_scheme.get(..end).unwrap_or_default();
     // After the last '@', by bytes: `rsplit` pulled in 0.8 KB of generic backward search.
     match authority.bytes().rposition(|b| b == b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),

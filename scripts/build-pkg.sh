@@ -7,9 +7,9 @@
 # The .wasm is built with a std rebuilt for immediate-abort panics where Debian's rustc-web and
 # its std source are installed (scripts/setup.sh installs them; docs/TOOLCHAIN.md, "The package's
 # std"): a panic traps at once (with the toolchain's std it traps too, after a panic hook that
-# formats the message), so core::fmt's machinery leaves the .wasm (about 3 KB gzip). Where they are missing or that build fails, the
-# build falls back to the toolchain's own std and says so. ANDOPEN_BUILD_STD=0 forces the
-# fallback.
+# formats the message), so core::fmt's machinery leaves the .wasm (about 3 KB gzip). Where they
+# are missing or that build fails, the build falls back to the toolchain's own std and says so.
+# ANDOPEN_BUILD_STD=0 forces the fallback.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"

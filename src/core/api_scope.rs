@@ -60,7 +60,7 @@ pub fn host_of(href: &str) -> &str {
         .position(|b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(after_scheme.len());
     let authority = after_scheme.get(..end).unwrap_or_default();
-    // After the last '@', by bytes: `rsplit` pulled in 0.8 KB of generic backward search.
+    // After the last '@', by bytes: `rsplit` pulled in 0.8 KB (raw) of generic backward search.
     match authority.bytes().rposition(|b| b == b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,

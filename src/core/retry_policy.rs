@@ -94,11 +94,9 @@ impl RetryPolicy {
 /// (IMF-fixdate, RFC 850 or asctime, RFC 9110 §5.6.7). A date in the past means 0.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let value = value.trim();
-    if value.bytes().all(|b| b.is_ascii_digit()) {
+    if let Some(seconds) = parse_decimal(value) {
         // At most 10 digits: about 317 years, far past any wait the policy allows.
-        return parse_decimal(value)
-            .filter(|_| value.len() <= 10)
-            .map(|n| n as f64);
+        return (value.len() <= 10).then_some(seconds as f64);
     }
     let date_ms = parse_http_date(value)?;
     Some(((date_ms - now_ms) / 1000.0).max(0.0).ceil())
@@ -108,8 +106,8 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-// Byte by byte into a fixed array, without `Vec` or `str::parse`: this runs only for a
-// `Retry-After` date, and the general-purpose version was 1.4 KB gzip of the .wasm.
+// Words into a fixed array and numbers by `parse_decimal`, without `Vec` or `str::parse`: this
+// runs only for a `Retry-After` date, and the version with them was 0.6 KB gzip larger.
 fn parse_http_date(value: &str) -> Option<f64> {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT   RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
     // asctime:     Sun Nov  6 08:49:37 1994         (words split at spaces and dashes)

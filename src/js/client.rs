@@ -147,15 +147,15 @@ pub fn client_driver(client: &AndOpenClient) -> JsValue {
 
 #[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = guardFreed)]
-    fn guard_freed(class: &JsValue);
+    #[wasm_bindgen(js_name = idempotentFree)]
+    fn idempotent_free(class: &JsValue);
 }
 
 /// Completes the exported `AndOpenClient` class (the package entries call it once): its methods
-/// (driver.js, through `driverOf`, i.e. `clientDriver`), then `free()` made idempotent and every
-/// method of a freed client rejecting with an `AndOpenError` (error.js).
+/// (driver.js, through `driverOf`, i.e. `clientDriver`; each rejects with an `AndOpenError` once
+/// the client is freed), and `free()` made idempotent (error.js).
 #[wasm_bindgen(js_name = completeClient, skip_typescript)]
 pub fn complete_client(class: JsValue, driver_of: JsValue) {
     add_client_methods(&class, &driver_of);
-    guard_freed(&class);
+    idempotent_free(&class);
 }

@@ -8,6 +8,8 @@
 // It is one module with the attempt below because every snippet is one more module to load, and
 // wasm-bindgen-test's server (tiny_http) starves a connection when a page opens five at once.
 
+import { afterFree } from "./error.js";
+
 // One HTTP attempt, in one call: the headers, fetch, the per-attempt timeout and the
 // caller's AbortSignal, and (when asked) the body read under the same deadline. Doing this in JS
 // keeps the hot path to a single crossing of the wasm boundary (bench/: the per-call overhead).
@@ -407,13 +409,15 @@ const outcome = (promise) => promise.then((result) => [result, undefined], (code
 export const CLIENT_METHODS = ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear"];
 const DRIVER = Symbol("andopen-client driver");
 
-// Puts CLIENT_METHODS on the exported class (client.rs `completeClient`). Each finds the client's
-// Driver once through `driverOf` (a wasm export) and keeps it on the client, so a call reads the
-// caller's arguments and starts the driver in JS frames, with no wasm export on the stack. An
-// `init` of null is no init, as it was when the methods were wasm exports.
+// Puts CLIENT_METHODS on the exported class (client.rs `completeClient`). Each rejects once the
+// client is freed (`__wbg_ptr` is the glue's handle field, 0 then), else finds the client's Driver
+// once through `driverOf` (a wasm export) and keeps it on the client, so a call reads the caller's
+// arguments and starts the driver in JS frames, with no wasm export on the stack. An `init` of
+// null is no init, as it was when the methods were wasm exports.
 export function addClientMethods(Class, driverOf) {
   for (const name of CLIENT_METHODS) {
     Class.prototype[name] = function (input, init) {
+      if (this.__wbg_ptr === 0) return afterFree(Class.name, name);
       const driver = this[DRIVER] ?? (this[DRIVER] = driverOf(this));
       return driver[name](input, init ?? undefined);
     };

@@ -35,11 +35,17 @@ export function copyOptions(options) {
   }
 }
 
-// wasm-bindgen's generated classes throw a raw Error("null pointer passed to rust") from every
-// method after free(), and from a second free(). This makes free() idempotent and every method
-// of a freed object reject with an AndOpenError (code invalid_config: the object is unusable).
-// `__wbg_ptr` is the glue's handle field: 0 once freed.
-export function guardFreed(Class) {
+// What every method of a freed object (the client, a store) answers: a rejection with an
+// AndOpenError (code invalid_config: the object is unusable).
+export function afterFree(className, method) {
+  return Promise.reject(new AndOpenError("invalid_config", `${className}.${method}() was called after free()`, [undefined, false]));
+}
+
+// wasm-bindgen's generated classes throw a raw Error("null pointer passed to rust") from a second
+// free(). This makes free() (and Symbol.dispose) idempotent. `__wbg_ptr` is the glue's handle
+// field: 0 once freed. The client's methods are JS (driver.js addClientMethods) and check it
+// themselves.
+export function idempotentFree(Class) {
   const proto = Class.prototype;
   const free = proto.free;
   const guardedFree = function () {
@@ -47,18 +53,6 @@ export function guardFreed(Class) {
   };
   proto.free = guardedFree;
   if (typeof Symbol.dispose === "symbol" && typeof proto[Symbol.dispose] === "function") proto[Symbol.dispose] = guardedFree;
-  for (const name of Object.getOwnPropertyNames(proto)) {
-    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-    // `__destroy_into_raw` and the like are the glue's own, which free() calls.
-    if (name === "constructor" || name === "free" || name.startsWith("__") || typeof descriptor.value !== "function") continue;
-    const method = descriptor.value;
-    proto[name] = function (...args) {
-      if (this.__wbg_ptr === 0) {
-        return Promise.reject(new AndOpenError("invalid_config", `${Class.name}.${name}() was called after free()`, [undefined, false]));
-      }
-      return method.apply(this, args);
-    };
-  }
 }
 
 // What the token broker needs to renew on every isolate's behalf: the options that configure

@@ -13,7 +13,7 @@
 // Stored text: `aoenc1.<base64url IV>.<base64url ciphertext and 128-bit tag>` (RFC 4648 §5, no
 // padding). The version prefix names the whole scheme: any change to it gets a new prefix.
 
-import { AndOpenError, copyOptions } from "./error.js";
+import { AndOpenError, afterFree, copyOptions } from "./error.js";
 
 const PREFIX = "aoenc1";
 const IV_BYTES = 12;
@@ -168,8 +168,6 @@ const MIN_ENCRYPTION_KEY_CHARS = 32;
 
 const configError = (message) => new AndOpenError("invalid_config", message, [undefined, false]);
 
-// A method of a store after its free(): rejects like the client's methods do (error.js guardFreed).
-const afterFree = (store, method) => Promise.reject(configError(`${store}.${method}() was called after free()`));
 
 /** Whether `value` can serve as a store: an object with get, put and delete functions. */
 export function isStoreLike(value) {

@@ -306,9 +306,11 @@ export const scenarios = [
     async run(t, ctx) {
       await t.configure({});
       const seen = [];
+      const ran = new Set();
       // V8 (Node and workerd) names a wasm frame "wasm://wasm/…" or "wasm-function[…]"; the whole
       // stack is taken, not the default 10 frames.
       const note = (what) => {
+        ran.add(what.split(" ")[0]);
         const limit = Error.stackTraceLimit;
         Error.stackTraceLimit = Infinity;
         const stack = new Error().stack ?? "";
@@ -343,6 +345,10 @@ export const scenarios = [
         t.check(!outcome.hung, `${label}: hung`);
         t.check(seen.length === 0, `${label}: ran with a wasm frame on the stack: ${seen.join(", ")}`);
       }
+      // Each of the caller's functions above was called at least once, so none passed unexamined.
+      const expected = ["fetch", "store.get", "store.put", "store.delete", "onEvent", "init.method", "init.headers", "init.signal", "init.body"];
+      const missing = expected.filter((what) => !ran.has(what));
+      t.check(missing.length === 0, `never called, so not examined: ${missing.join(", ")}`);
     },
   },
 

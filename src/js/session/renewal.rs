@@ -161,26 +161,17 @@ impl Session {
     }
 
     fn store_result(&self, method: &str, outcome: u8, value: JsValue) -> Result<JsValue, String> {
-        match outcome {
-            STORE_OK => Ok(value),
-            STORE_THREW => Err(["store.", method, " threw ", &describe_thrown(&value)].concat()),
-            STORE_REJECTED => Err([
-                "store.",
-                method,
-                " rejected with ",
-                &describe_thrown(&value),
-            ]
-            .concat()),
-            STORE_TIMEOUT => Err([
-                "store.",
-                method,
+        let (what, detail) = match outcome {
+            STORE_OK => return Ok(value),
+            STORE_THREW => (" threw ", describe_thrown(&value)),
+            STORE_REJECTED => (" rejected with ", describe_thrown(&value)),
+            STORE_TIMEOUT => (
                 " did not settle within ",
-                &decimal(self.config.timeout_ms as u64),
-                " ms",
-            ]
-            .concat()),
-            _ => Err(["store.", method, " is not a function"].concat()),
-        }
+                [&decimal(self.config.timeout_ms as u64), " ms"].concat(),
+            ),
+            _ => (" is not a function", String::new()),
+        };
+        Err(["store.", method, what, &detail].concat())
     }
 
     /// What a token attempt came to, as the grant flow takes it.

@@ -2,7 +2,8 @@
 # Runs every test (README, command 2): formatting, clippy on host and wasm32, the native core
 # tests, the emulator's own tests, the wasm tests in Node and in headless Chromium against an
 # emulator this script starts and stops, then the npm package: its types, its docs, bundlers,
-# workerd, the fault matrix, profile "oauth2" against oidc-provider and the demo page. Node:
+# workerd, the fault matrix, profile "oauth2" against oidc-provider and the demo page, then the
+# fault matrix again on the package built with the toolchain's std (the build's fallback). Node:
 # everything runs on the Node first on PATH (24, scripts/env.sh); the wasm tests in Node, the
 # fault matrix and the oauth2 tests in Node, the example and the require() test run again on
 # Node 22 ($ANDOPEN_NODE22).
@@ -98,6 +99,15 @@ run "fault matrix + secret scan in workerd (Miniflare)" node --test tests/matrix
 run "oauth2 against oidc-provider in Node $(node --version) and workerd" node --test "tests/oauth2/*.test.mjs"
 run "oauth2 against oidc-provider in Node $("$ANDOPEN_NODE22" --version)" "$ANDOPEN_NODE22" --test tests/oauth2/node.test.mjs
 run "demo page in headless Chromium (Playwright)" node --test "tests/www/*.test.mjs"
+
+# The package a machine without Debian's rustc-web gets (scripts/build-pkg.sh falls back to the
+# toolchain's std): the fault matrix in Node and workerd on that build, then pkg/ rebuilt as it
+# ships (a cached build: a few seconds), so what is left in pkg/ is what the suites above tested.
+run "build the npm package with the toolchain's std (ANDOPEN_BUILD_STD=0, the fallback)" \
+  env ANDOPEN_BUILD_STD=0 scripts/build-pkg.sh
+run "fault matrix on the fallback build in Node $(node --version)" node --test tests/matrix/node.test.mjs
+run "fault matrix on the fallback build in workerd (Miniflare)" node --test tests/matrix/workerd.test.mjs
+run "rebuild the npm package as it ships" scripts/build-pkg.sh
 
 echo
 echo "==> test: all passed"

@@ -7,6 +7,7 @@
 #![no_main]
 
 use andopen_client::core::error::{ClientError, ErrorCode};
+use andopen_client::core::json::Json;
 use andopen_client::core::secret::{Redactor, Secret};
 use andopen_client::core::token_response::{classify_error_response, parse_token_response};
 use andopen_client_fuzz::leaked;
@@ -66,7 +67,8 @@ fuzz_target!(|data: &[u8]| {
         }
     };
 
-    match parse_token_response(status, &body, retry_after, &redactor) {
+    let json = Json::from_text(&body);
+    match parse_token_response(status, &json, retry_after, &redactor) {
         Ok(grant) => {
             assert!((200..300).contains(&status));
             let token = grant.access_token.expose();
@@ -93,7 +95,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     for endpoint in [token_endpoint, !token_endpoint] {
-        let e = classify_error_response(status, &body, retry_after, &redactor, endpoint);
+        let e = classify_error_response(status, &json, retry_after, &redactor, endpoint);
         assert_eq!(e.status, Some(status));
         check_error(&e);
     }

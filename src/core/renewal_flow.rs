@@ -5,6 +5,7 @@
 //! (src/js/session/) hands each step to driver.js, which performs it, and reports back;
 //! `notices()` says what to emit.
 
+use super::json::Json;
 use super::secret::Secret;
 use super::token_cache::{Freshness, HeldToken, StoredToken, TokenCache};
 use super::token_response::TokenGrant;
@@ -107,16 +108,16 @@ impl RenewalFlow {
         }
     }
 
-    /// The broker's answer (its stored-token text), or why there is none. docs/API.md: when the
+    /// The broker's answer (its stored-token text, read as JSON), or why there is none. docs/API.md: when the
     /// broker fails, the client renews by itself and the call does not fail because of it.
     pub fn on_broker(
         &mut self,
         cache: &mut TokenCache,
-        answer: Result<String, String>,
+        answer: Result<Json, String>,
         generation_now: u32,
         now_ms: f64,
     ) -> RenewalStep {
-        let why = match answer.map(|text| StoredToken::decode(&text)) {
+        let why = match answer.map(|json| StoredToken::decode(&json)) {
             Ok(Some(stored)) if generation_now != self.started_in => {
                 return RenewalStep::Done(HeldToken {
                     token: stored.access_token,
@@ -138,11 +139,11 @@ impl RenewalFlow {
     pub fn on_store_read(
         &mut self,
         cache: &mut TokenCache,
-        read: Result<Option<String>, String>,
+        read: Result<Option<Json>, String>,
         now_ms: f64,
     ) -> RenewalStep {
-        let text = match read {
-            Ok(text) => text,
+        let value = match read {
+            Ok(value) => value,
             Err(message) => {
                 self.notices.push(Notice::StoreError {
                     operation: "get",
@@ -152,8 +153,8 @@ impl RenewalFlow {
                 return RenewalStep::Grant;
             }
         };
-        let Some(stored) = text.as_deref().and_then(StoredToken::decode) else {
-            if text.is_some() {
+        let Some(stored) = value.as_ref().and_then(StoredToken::decode) else {
+            if value.is_some() {
                 self.notices.push(Notice::StoreError {
                     operation: "get",
                     message: "the stored value is unreadable; treated as a miss".to_owned(),
@@ -237,14 +238,17 @@ mod tests {
         }
     }
 
-    fn stored(text: &str, expires_at_ms: f64) -> String {
-        StoredToken {
-            access_token: Secret::new(text),
-            refresh_token: None,
-            expires_at_ms,
-            scope: None,
-        }
-        .encode()
+    /// A stored token's text as the store or the broker gives it, read as JSON.
+    fn stored(text: &str, expires_at_ms: f64) -> Json {
+        Json::from_text(
+            &StoredToken {
+                access_token: Secret::new(text),
+                refresh_token: None,
+                expires_at_ms,
+                scope: None,
+            }
+            .encode(),
+        )
     }
 
     #[test]
@@ -263,7 +267,7 @@ mod tests {
         };
         assert_eq!(ttl_seconds, 100.0);
         assert_eq!(
-            StoredToken::decode(&value).map(|s| s.access_token),
+            StoredToken::decode(&Json::from_text(&value)).map(|s| s.access_token),
             Some(Secret::new("at-1")),
             "the store gets the token (never a secret: StoredToken has no field for one)"
         );
@@ -305,7 +309,11 @@ mod tests {
         }
         .encode();
         assert_eq!(
-            flow.on_store_read(&mut cache, Ok(Some(inside_leeway)), 1_000.0),
+            flow.on_store_read(
+                &mut cache,
+                Ok(Some(Json::from_text(&inside_leeway))),
+                1_000.0
+            ),
             RenewalStep::Grant
         );
         assert_eq!(flow.notices(), [Notice::StoreMiss]);
@@ -320,7 +328,7 @@ mod tests {
         let mut cache = TokenCache::new(0.0, None, true);
         let (mut flow, _) = RenewalFlow::start(&mut cache, false, false, 0);
         assert_eq!(
-            flow.on_store_read(&mut cache, Ok(Some("\u{0}garbage".into())), 0.0),
+            flow.on_store_read(&mut cache, Ok(Some(Json::from_text("\u{0}garbage"))), 0.0),
             RenewalStep::Grant
         );
         assert!(matches!(

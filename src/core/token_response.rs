@@ -3,7 +3,7 @@
 
 use super::decimal::{decimal, parse_decimal};
 use super::error::{ClientError, ErrorCode};
-use super::json::Json;
+use super::json::{Json, Value};
 use super::secret::{Redactor, Secret};
 
 /// A successful token response, checked.
@@ -22,7 +22,7 @@ const MAX_EXPIRES_IN_SECONDS: f64 = 365.0 * 86_400.0;
 /// Parses the auth server's answer to a token request.
 pub fn parse_token_response(
     status: u16,
-    body: &str,
+    body: &Json,
     retry_after_seconds: Option<f64>,
     redactor: &Redactor,
 ) -> Result<TokenGrant, ClientError> {
@@ -43,42 +43,44 @@ pub fn parse_token_response(
         e.status = Some(status);
         e
     };
-    let json = Json::parse(body).ok_or_else(|| invalid("is not JSON"))?;
-    if !matches!(json, Json::Object(_)) {
-        return Err(invalid("is not a JSON object"));
+    match body {
+        Json::Invalid => return Err(invalid("is not JSON")),
+        Json::NotObject => return Err(invalid("is not a JSON object")),
+        Json::Object(_) => {}
     }
     // Some servers answer 200 with an error body.
-    if json.get("error").is_some() {
+    if body.get("error").is_some() {
         return Err(classify_error_response(status, body, None, redactor, true));
     }
-    let access_token = json
+    let access_token = body
         .get("access_token")
-        .and_then(Json::as_str)
+        .and_then(Value::as_str)
         .filter(|t| is_token_value(t))
         .ok_or_else(|| invalid("has no usable access_token"))?;
     // The seed shows "bearer"; RFC 6749 §5.1 makes token_type case-insensitive.
-    match json.get("token_type").and_then(Json::as_str) {
+    match body.get("token_type").and_then(Value::as_str) {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
         _ => return Err(invalid("token_type is not bearer")),
     }
-    let expires_in = match json.get("expires_in") {
-        Some(Json::Number(n)) => *n,
+    let expires_in = match body.get("expires_in") {
+        Some(Value::Number(n)) => *n,
         // Some servers send the number as a string; accept digits only.
-        Some(Json::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
             parse_decimal(s).map(|n| n as f64).unwrap_or(f64::MAX) // all digits: only too big
         }
         _ => return Err(invalid("has no numeric expires_in")),
     };
-    if expires_in.is_nan() || expires_in < 1.0 {
+    // `JSON.parse` reads 1e999 as Infinity: a lifetime no server means.
+    if !expires_in.is_finite() || expires_in < 1.0 {
         return Err(invalid("expires_in is not a positive number of seconds"));
     }
-    let refresh_token = match json.get("refresh_token") {
-        None | Some(Json::Null) => None,
-        Some(Json::String(t)) if is_token_value(t) => Some(Secret::new(t.clone())),
+    let refresh_token = match body.get("refresh_token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) if is_token_value(t) => Some(Secret::new(t.clone())),
         Some(_) => return Err(invalid("refresh_token is not a token string")),
     };
-    let scope = match json.get("scope") {
-        Some(Json::String(s)) => Some(s.clone()),
+    let scope = match body.get("scope") {
+        Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     };
     Ok(TokenGrant {
@@ -129,22 +131,19 @@ fn error_code(status: u16, oauth_error: Option<&str>, token_endpoint: bool) -> E
 /// §5.2 does for failed client authentication.
 pub fn classify_error_response(
     status: u16,
-    body: &str,
+    body: &Json,
     retry_after_seconds: Option<f64>,
     redactor: &Redactor,
     token_endpoint: bool,
 ) -> ClientError {
-    let json = Json::parse(body);
-    let oauth_error = json
-        .as_ref()
-        .and_then(|j| j.get("error"))
-        .and_then(Json::as_str)
+    let oauth_error = body
+        .get("error")
+        .and_then(Value::as_str)
         .filter(|e| e.len() <= 128 && e.bytes().all(|b| (0x20..0x7f).contains(&b)))
         .map(str::to_owned);
-    let description = json
-        .as_ref()
-        .and_then(|j| j.get("error_description"))
-        .and_then(Json::as_str)
+    let description = body
+        .get("error_description")
+        .and_then(Value::as_str)
         // Redacted before it is cut: cutting first could leave the start of a secret.
         .map(|d| redactor.redact(d).chars().take(512).collect::<String>());
     let code = error_code(status, oauth_error.as_deref(), token_endpoint);
@@ -179,7 +178,7 @@ mod tests {
     fn parse(status: u16, body: &str) -> Result<TokenGrant, ClientError> {
         let mut r = Redactor::new();
         r.add(&Secret::new("client-secret-xyz"));
-        parse_token_response(status, body, None, &r)
+        parse_token_response(status, &Json::from_text(body), None, &r)
     }
 
     fn code(status: u16, body: &str) -> ErrorCode {
@@ -248,6 +247,14 @@ mod tests {
             assert_eq!(e.status, Some(200));
             assert!(!e.retryable);
         }
+        // JSON.parse reads 1e999 as Infinity (serde_json refuses it).
+        let infinite = Json::Object(vec![
+            ("token_type".into(), Value::String("bearer".into())),
+            ("expires_in".into(), Value::Number(f64::INFINITY)),
+            ("access_token".into(), Value::String("t".into())),
+        ]);
+        let e = parse_token_response(200, &infinite, None, &Redactor::new()).expect_err("Infinity");
+        assert_eq!(e.code, ErrorCode::InvalidResponse);
     }
 
     #[test]
@@ -296,11 +303,12 @@ mod tests {
 
     #[test]
     fn retryability_and_retry_after_are_carried() {
-        let e = parse_token_response(429, "", Some(3.0), &Redactor::new()).expect_err("429");
+        let e = parse_token_response(429, &Json::Invalid, Some(3.0), &Redactor::new())
+            .expect_err("429");
         assert!(e.retryable);
         assert_eq!(e.retry_after_seconds, Some(3.0));
         assert!(
-            parse_token_response(502, "<html>", None, &Redactor::new())
+            parse_token_response(502, &Json::from_text("<html>"), None, &Redactor::new())
                 .expect_err("502")
                 .retryable
         );
@@ -316,13 +324,13 @@ mod tests {
         for s in ["oken", "bad (sk_1", "sk_live_0123456789"] {
             r.add(&Secret::new(s));
         }
-        let e = classify_error_response(65525, "", None, &r, true);
+        let e = classify_error_response(65525, &Json::Invalid, None, &r, true);
         assert_eq!(e.message, "t[redacted] request failed with HTTP 65525");
         let body = format!(
             r#"{{"error":"bad","error_description":"sk_1 {}sk_live_0123456789"}}"#,
             "x".repeat(490)
         );
-        let e = classify_error_response(400, &body, None, &r, true);
+        let e = classify_error_response(400, &Json::from_text(&body), None, &r, true);
         let description = e.description.expect("description");
         assert_eq!(description, format!("sk_1 {}[redacted]", "x".repeat(490)));
         assert!(e.message.contains(": [redacted] xxx"), "{}", e.message);
@@ -359,7 +367,7 @@ mod tests {
         ] {
             let e = classify_error_response(
                 status,
-                r#"{"error":"invalid_grant"}"#,
+                &Json::from_text(r#"{"error":"invalid_grant"}"#),
                 None,
                 &Redactor::new(),
                 false,
@@ -373,7 +381,7 @@ mod tests {
     fn api_errors_use_the_status_code() {
         let e = classify_error_response(
             401,
-            r#"{"error":"invalid_token"}"#,
+            &Json::from_text(r#"{"error":"invalid_token"}"#),
             None,
             &Redactor::new(),
             false,
@@ -382,7 +390,7 @@ mod tests {
             (e.code, e.oauth_error.as_deref()),
             (ErrorCode::Unauthorized, Some("invalid_token"))
         );
-        let e = classify_error_response(418, "", None, &Redactor::new(), false);
+        let e = classify_error_response(418, &Json::Invalid, None, &Redactor::new(), false);
         assert_eq!((e.code, e.status), (ErrorCode::HttpError, Some(418)));
     }
 }

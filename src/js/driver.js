@@ -27,9 +27,9 @@ export const BAD_RESPONSE = 6; // fetch resolved to something that is not a usab
 
 // How the body is read (Rust passes one of these):
 export const READ_NONE = 0; // client.fetch(): the caller reads it
-export const READ_TEXT = 1; // token responses: text, at most `textLimit` bytes
+export const READ_TEXT = 1; // token responses: text, at most `textLimit` bytes, then jsonMembers
 export const READ_JSON = 2; // json()/ping(): a 2xx is parsed here with JSON.parse (at most
-//                             `jsonLimit` bytes); any other status is read as text (`textLimit`)
+//                             `jsonLimit` bytes); any other status is read as READ_TEXT is
 
 // What the body came to (the last element of the resolved array):
 export const BODY_NOT_READ = 0;
@@ -42,7 +42,8 @@ const TOO_LARGE = Symbol("too large");
 
 // `request` is [url, method, clientHeaders, userHeaders, body]; `reading` is [timeoutMs, read,
 // textLimit, jsonLimit] (made once per client in Rust: http.rs `readings`).
-// Resolves with [response, status, retryAfter, location, text, value, bodyState]. The status
+// Resolves with [response, status, retryAfter, location, members, value, bodyState]: `members` is
+// jsonMembers of a body read as text, `value` a 2xx body of json()/ping() as JSON.parse made it. The status
 // and headers are read here, once, inside a try: a Response whose getters throw is BAD_RESPONSE,
 // never an exception escaping from wasm. `location` is absolute (resolved against `url`).
 function sendAttempt(fetchFn, request, signal, reading) {
@@ -111,7 +112,7 @@ function sendAttempt(fetchFn, request, signal, reading) {
         readBody(response, parse ? jsonLimit : textLimit).then(
           (text) => {
             if (text === TOO_LARGE) return done([response, head.status, head.retryAfter, head.location, undefined, undefined, BODY_TOO_LARGE]);
-            if (!parse) return done([response, head.status, head.retryAfter, head.location, text, undefined, BODY_TEXT]);
+            if (!parse) return done([response, head.status, head.retryAfter, head.location, jsonMembers(text), undefined, BODY_TEXT]);
             let value;
             try {
               value = JSON.parse(text);
@@ -200,6 +201,26 @@ function declaredLength(response) {
   if (encoding != null && encoding.trim().toLowerCase() !== "identity") return undefined;
   const length = headers.get("content-length");
   return length != null && /^\d{1,15}$/.test(length.trim()) ? Number(length) : undefined;
+}
+
+// What the core reads of a JSON text (src/js/json.rs, src/core/json.rs): undefined when it is not
+// JSON, null when it is not an object, else [name, value, …] with undefined for a nested value
+// (token responses, error bodies and stored tokens are flat). The runtime's JSON.parse does the
+// parsing, so the .wasm needs no parser and the text is never copied into wasm memory.
+export function jsonMembers(text) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  const members = [];
+  for (const name of Object.keys(value)) {
+    const member = value[name];
+    members.push(name, member !== null && typeof member === "object" ? undefined : member);
+  }
+  return members;
 }
 
 // Reads a body that sendAttempt did not (a final 401 in client.fetch), under its own deadline and
@@ -547,7 +568,7 @@ export class Driver {
             break;
           case STEP_READ: {
             const text = await readText(payload, this.timeoutMs, this.readings[READ_TEXT][2]);
-            const [, refusedEvents, error] = this.s.callRefused(id, text);
+            const [, refusedEvents, error] = this.s.callRefused(id, jsonMembers(text));
             this.emit(refusedEvents);
             throw error;
           }

@@ -7,8 +7,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Response;
 
+use super::json;
 use crate::core::config::Config;
 use crate::core::error::{ClientError, ErrorCode};
+use crate::core::json::Json;
 use crate::core::retry_policy::parse_retry_after;
 use crate::core::token_response::MAX_BODY_BYTES;
 
@@ -27,7 +29,7 @@ extern "C" {
 pub enum Read {
     /// `client.fetch`: the caller reads it.
     None = 0,
-    /// Token responses: text, at most 64 KB.
+    /// Token responses: text, at most 64 KB, read by `JSON.parse` in JS.
     Text = 1,
     /// `json()`/`ping()`: a 2xx parsed by the runtime's `JSON.parse` (never copied into wasm
     /// memory), anything else read as text, at most 64 KB.
@@ -37,7 +39,9 @@ pub enum Read {
 /// What was read of a body.
 pub enum Body {
     NotRead,
-    Text(String),
+    /// A token response or an error body, read as text and then by `JSON.parse`, in JS: what
+    /// the core reads of it.
+    Text(Json),
     /// A 2xx body, parsed by `JSON.parse`.
     Json(JsValue),
     /// Longer than its limit: reading stopped there.
@@ -99,7 +103,7 @@ const RESPONSE: u32 = 0;
 const STATUS: u32 = 1;
 const RETRY_AFTER: u32 = 2;
 const LOCATION: u32 = 3;
-const TEXT: u32 = 4;
+const MEMBERS: u32 = 4;
 const VALUE: u32 = 5;
 const BODY_STATE: u32 = 6;
 const BODY_TEXT: u8 = 1;
@@ -117,7 +121,7 @@ pub fn settled(result: JsValue, code: &JsValue, what: &str) -> Result<Exchange, 
     let response = result.get(RESPONSE).unchecked_into::<Response>();
     let status = result.get(STATUS).as_f64().unwrap_or(0.0) as u16;
     let body = match result.get(BODY_STATE).as_f64().map(|s| s as u8) {
-        Some(BODY_TEXT) => Body::Text(result.get(TEXT).as_string().unwrap_or_default()),
+        Some(BODY_TEXT) => Body::Text(json::from_members(result.get(MEMBERS))),
         Some(BODY_JSON) => Body::Json(result.get(VALUE)),
         Some(BODY_TOO_LARGE) => Body::TooLarge,
         Some(BODY_NOT_JSON) => Body::NotJson,

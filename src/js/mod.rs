@@ -4,6 +4,7 @@ pub mod client;
 pub mod error;
 mod events;
 mod http;
+mod json;
 mod objects;
 mod options;
 mod runtime;

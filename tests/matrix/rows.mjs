@@ -8,7 +8,8 @@
 //            the scan credentials); refreshToken: "$ADMIN" = one issued by the emulator's admin route
 //   credentials: "refresh-only" for a client without clientId/clientSecret
 //   store:   "map" (default: a Map-backed store whose contents are returned), "none", "get-throws",
-//            "get-rejects", "get-garbage", "get-wrong-shape", "put-rejects", "get-hangs", and
+//            "get-rejects", "get-garbage", "get-wrong-shape", "get-not-string", "get-too-large",
+//            "put-rejects", "get-hangs", and
 //            "throws" / "rejects" / "hangs" (every method of the store)
 //   steps:   calls { call, path?, init?, abort?: "before" | { afterMs }, expect? } and actions
 //            { admin, body } / { sleep: ms } / { clock: offsetMs } / { consumeRefreshToken: true }
@@ -186,6 +187,10 @@ export const rows = [
     store: "get-garbage", steps: [ping(), ping()], expect: { ...counts(1, 2), storeErrors: ["get"] } },
   { id: "store-get-wrong-shape", name: "store.get returns JSON of the wrong shape → miss + store_error",
     store: "get-wrong-shape", steps: [ping()], expect: { ...counts(1, 1), storeErrors: ["get"] } },
+  { id: "store-get-not-string", name: "store.get returns an object (a valid token's fields, not its text) → miss + store_error",
+    store: "get-not-string", steps: [ping()], expect: { ...counts(1, 1), storeErrors: ["get"] } },
+  { id: "store-get-too-large", name: "store.get returns a valid token's text padded past 64 KB → not read: miss + store_error",
+    store: "get-too-large", steps: [ping()], expect: { ...counts(1, 1), storeErrors: ["get"] } },
   { id: "store-put-rejects", name: "store.put rejects → store_error, call succeeds, one token",
     store: "put-rejects", steps: [ping(), ping()], expect: { ...counts(1, 2), storeErrors: ["put"] } },
   { id: "store-get-hangs", name: "store.get never settles → bounded by timeoutMs, call succeeds",

@@ -55,6 +55,9 @@ function makeStore(kind, map, lib) {
     case "get-rejects": return { ...base, get: () => Promise.reject(new Error("store get rejected")) };
     case "get-garbage": return { ...base, get: async () => "\u0000{garbage, not json" };
     case "get-wrong-shape": return { ...base, get: async () => '{"v":1,"accessToken":42,"expiresAt":"soon"}' };
+    case "get-not-string": return { ...base, get: async () => ({ v: 1, accessToken: "stored-at", expiresAt: Date.now() + 3_600_000 }) };
+    // A token the client would use, were it not over 64 KB (it is not a value the client wrote).
+    case "get-too-large": return { ...base, get: async () => JSON.stringify({ v: 1, accessToken: "stored-at", expiresAt: Date.now() + 3_600_000, pad: "x".repeat(65_536) }) };
     case "put-rejects": return { ...base, put: () => Promise.reject(new Error("KV PUT failed: 429 Too Many Requests")) };
     case "get-hangs": return { ...base, get: () => new Promise(() => {}) };
     // Every method misbehaving the same way.

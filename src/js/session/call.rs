@@ -11,9 +11,11 @@ use crate::core::api_scope::{unfollowed_redirect_error, RedirectMode};
 use crate::core::call_flow::{CallFlow, CallSpec, CallStep, ResponseHead};
 use crate::core::decimal::decimal;
 use crate::core::error::{ClientError, ErrorCode};
+use crate::core::json::Json;
 use crate::core::token_response::classify_error_response;
 use crate::js::events::Event;
 use crate::js::http::{discard, resolve_url, settled, Body, Exchange, Read};
+use crate::js::json;
 
 impl Session {
     fn call(&mut self, id: u32) -> Option<&mut Call> {
@@ -33,14 +35,14 @@ impl Session {
         }
         if !(200..300).contains(&status) {
             let retry_after = exchange.retry_after_seconds(now_ms());
-            let text = match exchange.body {
-                Body::Text(text) => text,
+            let body = match exchange.body {
+                Body::Text(body) => body,
                 // Over 64 KB: the status alone decides (the body was read no further).
-                _ => String::new(),
+                _ => Json::Invalid,
             };
             return Err(classify_error_response(
                 status,
-                &text,
+                &body,
                 retry_after,
                 &self.redactor(),
                 false,
@@ -87,8 +89,8 @@ impl Session {
         self.cache.invalidate_if_current(generation);
     }
 
-    fn refused(&mut self, retry_after: Option<f64>, text: &str) -> Array {
-        let error = classify_error_response(401, text, retry_after, &self.redactor(), false);
+    fn refused(&mut self, retry_after: Option<f64>, body: &Json) -> Array {
+        let error = classify_error_response(401, body, retry_after, &self.redactor(), false);
         self.fail(error)
     }
 }
@@ -274,7 +276,7 @@ impl Session {
                 };
                 let retry_after = exchange.retry_after_seconds(now_ms());
                 match exchange.body {
-                    Body::Text(text) => self.refused(retry_after, &text),
+                    Body::Text(body) => self.refused(retry_after, &body),
                     Body::NotRead => {
                         if let Some(call) = self.call(id) {
                             call.retry_after = retry_after;
@@ -282,7 +284,7 @@ impl Session {
                         let response = JsValue::from(exchange.response);
                         self.step(STEP_READ, &[&response])
                     }
-                    _ => self.refused(retry_after, ""),
+                    _ => self.refused(retry_after, &Json::Invalid),
                 }
             }
             CallStep::Follow => {
@@ -310,11 +312,12 @@ impl Session {
         }
     }
 
-    /// A final 401's body, read by driver.js after a `read` step: the error it makes.
+    /// A final 401's body, read by driver.js after a `read` step (its `jsonMembers`): the
+    /// error it makes.
     #[wasm_bindgen(js_name = callRefused)]
-    pub fn call_refused(&mut self, id: u32, text: &str) -> Array {
+    pub fn call_refused(&mut self, id: u32, members: JsValue) -> Array {
         let retry_after = self.call(id).and_then(|c| c.retry_after);
-        self.refused(retry_after, text)
+        self.refused(retry_after, &json::from_members(members))
     }
 
     #[wasm_bindgen(js_name = callEnd)]

@@ -14,12 +14,14 @@ use crate::core::api_scope::token_redirect_error;
 use crate::core::decimal::decimal;
 use crate::core::error::{is_retryable_status, ClientError, ErrorCode};
 use crate::core::grant_flow::{GrantFlow, GrantStep};
+use crate::core::json::Json;
 use crate::core::renewal_flow::{BrokerReport, Notice, RenewalFlow, RenewalStep};
 use crate::core::token_cache::{HeldToken, TokenCache};
 use crate::core::token_response::{parse_token_response, MAX_BODY_BYTES};
 use crate::js::error::describe_thrown;
 use crate::js::events::Event;
 use crate::js::http::{discard, header_object, settled, Body, Exchange};
+use crate::js::json;
 
 // How a store call ended (driver.js `STORE_*`): its value, or what was wrong.
 const STORE_OK: u8 = 0;
@@ -185,11 +187,11 @@ impl Session {
             return Err(token_redirect_error(status, exchange.location.as_deref()));
         }
         let retry_after = exchange.retry_after_seconds(now_ms());
-        let text = match exchange.body {
-            Body::Text(text) => text,
+        let body = match exchange.body {
+            Body::Text(body) => body,
             // A retryable status keeps its code (and its retries) without the body; any other
             // answer over 64 KB is not one a token endpoint gives.
-            Body::TooLarge if is_retryable_status(status) => String::new(),
+            Body::TooLarge if is_retryable_status(status) => Json::Invalid,
             _ => {
                 let mut error = ClientError::new(
                     ErrorCode::InvalidResponse,
@@ -199,7 +201,7 @@ impl Session {
                 return Err(error);
             }
         };
-        parse_token_response(status, &text, retry_after, &self.redactor()).map(|g| (status, g))
+        parse_token_response(status, &body, retry_after, &self.redactor()).map(|g| (status, g))
     }
 
     fn token_error_event(&mut self, grant: &'static str, error: &ClientError) {
@@ -239,19 +241,25 @@ fn broker_report(report: BrokerReport) -> JsValue {
     }
 }
 
-/// A store's `get` value: a miss for null or undefined; otherwise a string of at most 64 KB,
-/// measured before it is copied into wasm memory (which never shrinks).
-fn stored_text(value: JsValue) -> Result<Option<String>, String> {
+/// A store's `get` value: a miss for null or undefined; otherwise a string of at most 64 KB
+/// (`stored_text_length`), read as JSON.
+fn stored_value(value: JsValue) -> Result<Option<Json>, String> {
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    match value.dyn_ref::<js_sys::JsString>().map(|s| s.length()) {
+    match stored_text_length(&value) {
         None => Err("store.get returned a value that is not a string".to_owned()),
         Some(length) if length > MAX_BODY_BYTES => {
             Err("store.get returned a value over 64 KB; treated as a miss".to_owned())
         }
-        Some(_) => Ok(value.as_string()),
+        Some(_) => Ok(Some(json::read(&value))),
     }
+}
+
+/// The length of a stored token's text (a store's value or the broker's answer), if it is a
+/// string: one over 64 KB is not a value this crate wrote, and is not read.
+fn stored_text_length(value: &JsValue) -> Option<u32> {
+    value.dyn_ref::<js_sys::JsString>().map(|s| s.length())
 }
 
 #[wasm_bindgen(js_class = "Session")]
@@ -283,8 +291,9 @@ impl Session {
     #[wasm_bindgen(js_name = renewBroker)]
     pub fn renew_broker(&mut self, id: u32, answered: bool, value: JsValue) -> Array {
         let answer = if answered {
-            value
-                .as_string()
+            stored_text_length(&value)
+                .filter(|length| *length <= MAX_BODY_BYTES)
+                .map(|_| json::read(&value))
                 .ok_or_else(|| "the broker answered something that is not a token".to_owned())
         } else if value.as_f64().is_some() {
             Err("the broker did not answer within timeoutMs".to_owned())
@@ -305,7 +314,7 @@ impl Session {
         } else {
             let read = self
                 .store_result("get", outcome, value)
-                .and_then(stored_text);
+                .and_then(stored_value);
             self.advance(id, |flow, cache, _, now| {
                 flow.on_store_read(cache, read, now)
             })

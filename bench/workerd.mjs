@@ -1,5 +1,6 @@
 // Cold start of the package in workerd (via miniflare): a tiny Worker that imports
-// pkg/index.workerd.js (the .wasm as a CompiledWasm module) and pings the emulator.
+// pkg/index.workerd.js (the .wasm as a CompiledWasm module) and pings the emulator, and the same
+// Worker around @badgateway/oauth2-client (pure JS) as the baseline, in the same rounds.
 import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,16 +19,14 @@ function walk(dir) {
   );
 }
 
-// The Worker. The package is imported dynamically on the first request so that module
-// evaluation (wasm instantiation + the glue) happens inside a request and can be timed.
-// workerd only advances Date.now()/performance.now() across I/O, so the in-Worker numbers
-// are expected to read 0 for pure CPU work; they are reported as measured.
-const WORKER = `
+// The Worker, around one client library: `LOAD` imports it, `MAKE` makes a client for `tenant`
+// with a `ping()` that resolves to the API's banner. It is imported dynamically on the first
+// request so that module evaluation (for ours: wasm instantiation + the glue) happens inside a
+// request and can be timed. workerd only advances Date.now()/performance.now() across I/O, so the
+// in-Worker numbers are expected to read 0 for pure CPU work; they are reported as measured.
+const worker = (LOAD, MAKE) => `
 let mod = null, client = null;
-function make(mod, env, tenant) {
-  return new mod.AndOpenClient({ apiKey: env.API_KEY, tenant, clientId: env.CLIENT_ID,
-    clientSecret: env.CLIENT_SECRET, authUrl: env.AUTH_URL, apiUrl: env.API_URL });
-}
+const make = ${MAKE};
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -36,7 +35,7 @@ export default {
     if (url.pathname === "/bare") return Response.json({ ok: true });
     if (url.pathname === "/first" || url.pathname === "/new") {
       const d0 = Date.now(), p0 = performance.now();
-      if (!mod) { mod = await import("./${PKG_DIR}/index.workerd.js"); out.imported = true; }
+      if (!mod) { mod = await ${LOAD}; out.imported = true; }
       out.importDateMs = Date.now() - d0; out.importPerfMs = performance.now() - p0;
       client = make(mod, env, tenant);
     }
@@ -57,26 +56,50 @@ export default {
 };
 `;
 
-export async function workerdColdStart(emu, { rounds = 5 } = {}) {
-  const pkgModules = walk(PKG)
-    .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-    .map((f) => {
-      const path = join(ROOT, relative(ROOT, f));
-      return { type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path, contents: readFileSync(f) };
-    });
-  const bindings = {
-    API_KEY: CREDS.apiKey, CLIENT_ID: CREDS.clientId, CLIENT_SECRET: CREDS.clientSecret,
-    AUTH_URL: emu.authUrl, API_URL: emu.apiUrl,
-  };
-  const samples = [];
-  for (let i = 0; i < rounds; i++) {
-    const tenant = `workerd-${process.pid}-${i}`;
-    const mf = new Miniflare({
-      modules: [{ type: "ESModule", path: join(ROOT, "bench-worker.mjs"), contents: WORKER }, ...pkgModules],
-      modulesRoot: ROOT,
-      compatibilityDate: "2025-09-01",
-      bindings,
-    });
+const OURS = worker(
+  `import("./${PKG_DIR}/index.workerd.js")`,
+  `(mod, env, tenant) => new mod.AndOpenClient({ apiKey: env.API_KEY, tenant, clientId: env.CLIENT_ID,
+    clientSecret: env.CLIENT_SECRET, authUrl: env.AUTH_URL, apiUrl: env.API_URL })`,
+);
+
+// The baseline: @badgateway/oauth2-client (pure JS; bench/contenders.mjs sets it up the same way
+// for the warm calls), bundled by esbuild as wrangler would bundle it, in the same harness.
+const BADGATEWAY_MODULE = "bench-badgateway.mjs";
+const BADGATEWAY = worker(
+  `import("./${BADGATEWAY_MODULE}")`,
+  `(mod, env, tenant) => {
+    const c = new mod.OAuth2Client({ server: env.AUTH_URL, tokenEndpoint: "/auth/token-form?tenant=" + encodeURIComponent(tenant),
+      clientId: env.CLIENT_ID, clientSecret: env.CLIENT_SECRET,
+      fetch: (input, init = {}) => fetch(input, { ...init, headers: { ...init.headers, "x-api-key": env.API_KEY } }) });
+    const f = new mod.OAuth2Fetch({ client: c, getNewToken: () => c.clientCredentials(), scheduleRefresh: false });
+    const headers = { "x-api-key": env.API_KEY, "x-andopen-tenant": tenant, "x-andopen-client": env.CLIENT_ID, accept: "application/json" };
+    return { ping: async () => (await f.fetch(env.API_URL + "/", { headers })).json() };
+  }`,
+);
+
+async function badgatewayBundle() {
+  const { build } = await import("esbuild");
+  const bundled = await build({
+    stdin: { contents: 'export { OAuth2Client, OAuth2Fetch } from "@badgateway/oauth2-client";', resolveDir: ROOT },
+    bundle: true, format: "esm", platform: "neutral", mainFields: ["module", "main"], write: false, logLevel: "silent",
+    // Only its authorization-code flow imports Node's crypto, and only when that flow runs.
+    external: ["crypto"],
+  });
+  return bundled.outputFiles[0].contents;
+}
+
+// One round in a fresh Miniflare: the steps of the cold-start table, in order.
+async function round(emu, tenant, modules) {
+  const mf = new Miniflare({
+    modules,
+    modulesRoot: ROOT,
+    compatibilityDate: "2025-09-01",
+    bindings: {
+      API_KEY: CREDS.apiKey, CLIENT_ID: CREDS.clientId, CLIENT_SECRET: CREDS.clientSecret,
+      AUTH_URL: emu.authUrl, API_URL: emu.apiUrl,
+    },
+  });
+  try {
     const tReady0 = performance.now();
     await mf.ready;
     const readyMs = performance.now() - tReady0;
@@ -93,13 +116,42 @@ export async function workerdColdStart(emu, { rounds = 5 } = {}) {
     const again = await time("/new", tenant + "-b"); // new client, token + GET / (module already loaded)
     const warm = await time("/ping"); // same client, warm token: GET / only
     const floorWarm = await time("/floor", tenant + "-f2"); // hand-written token + GET /, warm isolate
-    samples.push({
+    return {
       readyMs, bareMs: bare.ms, floorColdMs: floorCold.ms, firstMs: first.ms, newClientMs: again.ms,
       warmPingMs: warm.ms, floorWarmMs: floorWarm.ms, coldStartMs: first.ms - again.ms,
       inWorker: { importDateMs: first.body.importDateMs, importPerfMs: first.body.importPerfMs, pingDateMs: first.body.pingDateMs },
       banner: first.body.banner,
-    });
+    };
+  } finally {
     await mf.dispose();
+  }
+}
+
+/**
+ * The cold start of the package, and of the baseline in the same rounds (each round measures
+ * both, in alternating order, each in its own fresh Miniflare): `samples` for ours, with
+ * `badgatewayColdStartMs` and `badgatewayBanner` added from the baseline's round.
+ */
+export async function workerdColdStart(emu, { rounds = 5 } = {}) {
+  const pkgModules = walk(PKG)
+    .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
+    .map((f) => {
+      const path = join(ROOT, relative(ROOT, f));
+      return { type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path, contents: readFileSync(f) };
+    });
+  const ours = [{ type: "ESModule", path: join(ROOT, "bench-worker.mjs"), contents: OURS }, ...pkgModules];
+  const badgateway = [
+    { type: "ESModule", path: join(ROOT, "bench-worker.mjs"), contents: BADGATEWAY },
+    { type: "ESModule", path: join(ROOT, BADGATEWAY_MODULE), contents: await badgatewayBundle() },
+  ];
+  const samples = [];
+  for (let i = 0; i < rounds; i++) {
+    const tenant = `workerd-${process.pid}-${i}`;
+    const oursFirst = i % 2 === 0;
+    const one = await round(emu, `${tenant}-a`, oursFirst ? ours : badgateway);
+    const two = await round(emu, `${tenant}-b`, oursFirst ? badgateway : ours);
+    const [sample, baseline] = oursFirst ? [one, two] : [two, one];
+    samples.push({ ...sample, badgatewayColdStartMs: baseline.coldStartMs, badgatewayBanner: baseline.banner });
   }
   return samples;
 }

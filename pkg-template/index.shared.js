@@ -4,12 +4,13 @@ import { andOpenErrorClass, clientDriver, completeClient, storeClasses, AndOpenC
 
 /** The classes every runtime gets. Call it after the .wasm is instantiated. */
 export function surface() {
-  // The client's methods (JS, src/js/driver.js), free() idempotent, and a method after it an
-  // AndOpenError rather than wasm-bindgen's raw Error. The stores are JS classes
+  // The client's methods (JS, src/js/driver.js), free() idempotent, a method after it an
+  // AndOpenError rather than wasm-bindgen's raw Error, and a constructor that reads the options
+  // in JS before the wasm one runs (src/js/error.js readingClass). The stores are JS classes
   // (src/js/stores.js) that do the same themselves.
-  completeClient(AndOpenClient, clientDriver);
+  const Client = completeClient(AndOpenClient, clientDriver);
   const [MemoryStore, KvStore] = storeClasses();
-  return { AndOpenClient, MemoryStore, KvStore, AndOpenError: andOpenErrorClass() };
+  return { AndOpenClient: Client, MemoryStore, KvStore, AndOpenError: andOpenErrorClass() };
 }
 
 /**

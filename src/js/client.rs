@@ -149,13 +149,17 @@ pub fn client_driver(client: &AndOpenClient) -> JsValue {
 extern "C" {
     #[wasm_bindgen(js_name = idempotentFree)]
     fn idempotent_free(class: &JsValue);
+    #[wasm_bindgen(js_name = readingClass)]
+    fn reading_class(class: &JsValue) -> JsValue;
 }
 
-/// Completes the exported `AndOpenClient` class (the package entries call it once): its methods
-/// (driver.js, through `driverOf`, i.e. `clientDriver`; each rejects with an `AndOpenError` once
-/// the client is freed), and `free()` made idempotent (error.js).
+/// Completes the `AndOpenClient` class (the package entries call it once) and returns the one
+/// they export: its methods (driver.js, through `driverOf`, i.e. `clientDriver`; each rejects
+/// with an `AndOpenError` once the client is freed), `free()` made idempotent, and a subclass
+/// whose constructor reads the options in JS before this class's constructor runs (error.js).
 #[wasm_bindgen(js_name = completeClient, skip_typescript)]
-pub fn complete_client(class: JsValue, driver_of: JsValue) {
+pub fn complete_client(class: JsValue, driver_of: JsValue) -> JsValue {
     add_client_methods(&class, &driver_of);
     idempotent_free(&class);
+    reading_class(&class)
 }

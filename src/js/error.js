@@ -20,7 +20,8 @@ export function andOpenErrorClass() {
 }
 
 // Guards that turn hostile or careless JS values into AndOpenErrors or nothing: options objects
-// whose getters or Proxy traps throw, calls after free(). They live here, with the error class, because every extra snippet is one more module
+// whose getters or Proxy traps throw, values that cannot serve as a store or a broker, calls after
+// free(). They live here, with the error class, because every extra snippet is one more module
 // for the runtime (and wasm-bindgen-test's server) to load.
 
 // A plain copy of the options' own enumerable fields, or null if reading them threw (a Proxy
@@ -33,6 +34,62 @@ export function copyOptions(options) {
   } catch {
     return null;
   }
+}
+
+/** Whether `value` can serve as a store: an object with get, put and delete functions. */
+export function isStoreLike(value) {
+  try {
+    return typeof value === "object" && value !== null && typeof value.get === "function" && typeof value.put === "function" && typeof value.delete === "function";
+  } catch {
+    return false; // a getter or Proxy trap that throws
+  }
+}
+
+// Whether `value` can serve as the broker's namespace: a DurableObjectNamespace's idFromName and
+// get functions.
+function isBrokerLike(value) {
+  try {
+    return typeof value === "object" && value !== null && typeof value.idFromName === "function" && typeof value.get === "function";
+  } catch {
+    return false;
+  }
+}
+
+// What the client's constructor reads of its options, all of it in JS: [copy, storeLike,
+// brokerLike] (the last two about the copy's store and broker), or null if reading threw. What
+// they mean is decided in Rust (src/js/options.rs).
+export function readOptions(options) {
+  if (options === UNREADABLE) return null;
+  const known = readAhead.get(options);
+  if (known !== undefined) return [options, ...known];
+  const copy = copyOptions(options);
+  return copy === null ? null : [copy, isStoreLike(copy.store), isBrokerLike(copy.broker)];
+}
+
+// Copies already read by the exported class, with what was found: copy -> [storeLike, brokerLike].
+const readAhead = new WeakMap();
+// What the exported class hands the wasm constructor for options it could not read.
+const UNREADABLE = {};
+
+// The exported AndOpenClient (client.rs `completeClient`): the glue's class, whose constructor is
+// a wasm export, behind one that reads the options first and hands that constructor their copy.
+// A getter or Proxy trap of the caller's (in the options, the store or the broker) then runs in a
+// JS frame, never under a wasm export (the V8 ≤ 12 crash precondition, bench/v8-crash/NOTES.md),
+// and the wasm side reads nothing of the caller's again. Anything that is not an object goes
+// through as it is, for the constructor to refuse.
+export function readingClass(Glue) {
+  const ahead = (options) => {
+    if (options === null || typeof options !== "object") return options;
+    const read = readOptions(options);
+    if (read === null) return UNREADABLE;
+    readAhead.set(read[0], [read[1], read[2]]);
+    return read[0];
+  };
+  return class AndOpenClient extends Glue {
+    constructor(options) {
+      super(ahead(options));
+    }
+  };
 }
 
 // What every method of a freed object (the client, a store) answers: a rejection with an

@@ -1,16 +1,20 @@
 //! Reads the JS options object into the core's `ConfigInput` plus the JS handles (store, fetch,
 //! onEvent). Type errors are `invalid_config`, named after the option.
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::store::is_store_like;
 use crate::core::config::ConfigInput;
 use crate::core::error::ClientError;
 
 #[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
+    /// [a plain copy of the options, whether its store can serve as one, whether its broker
+    /// can], or null if reading them threw. The package's `AndOpenClient` has read them before
+    /// the constructor runs (error.js `readingClass`), so this only looks that up.
+    #[wasm_bindgen(js_name = readOptions)]
+    fn read_options(options: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = copyOptions)]
     fn copy_options(options: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = brokerOptions)]
@@ -107,14 +111,16 @@ impl Options {
         if !options.is_object() {
             return Err(ClientError::config("options must be an object"));
         }
-        // Read once into a plain object: a getter or Proxy trap that throws is one typed error
-        // here, never a raw exception out of the constructor.
-        let copy = copy_options(options);
-        if !copy.is_object() {
+        // Read once, in JS, into a plain object: a getter or Proxy trap that throws is one typed
+        // error here, never a raw exception out of the constructor.
+        let read = read_options(options);
+        if read.is_null() {
             return Err(ClientError::config(
                 "options could not be read (a getter or Proxy trap threw)",
             ));
         }
+        let read: Array = read.unchecked_into();
+        let (copy, store_like, broker_like) = (read.get(0), read.get(1), read.get(2));
         let options = &copy;
         for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
             let key = key.as_string().unwrap_or_default();
@@ -127,7 +133,7 @@ impl Options {
         let store = match field(options, "store") {
             None => None,
             Some(store) => {
-                if !is_store_like(&store) {
+                if !store_like.is_truthy() {
                     return Err(ClientError::config(
                         "store must have get, put and delete methods",
                     ));
@@ -138,11 +144,7 @@ impl Options {
         let broker = match field(options, "broker") {
             None => None,
             Some(namespace) => {
-                let has = |method: &str| {
-                    Reflect::get(&namespace, &JsValue::from_str(method))
-                        .is_ok_and(|f| f.is_function())
-                };
-                if !(namespace.is_object() && has("idFromName") && has("get")) {
+                if !broker_like.is_truthy() {
                     return Err(ClientError::config(
                         "broker must be a DurableObjectNamespace (with idFromName and get)",
                     ));

@@ -1,7 +1,7 @@
 //! Token stores, as the Rust side sees them: `MemoryStore` and `KvStore` are JS classes
 //! (stores.js, with KvStore's encryption), because a store only holds and moves text; what to
-//! store and what a stored value means is the session's. This module makes the default store,
-//! checks that a value can serve as one, and hands the classes to the package entries.
+//! store and what a stored value means is the session's. This module makes the default store and
+//! hands the classes to the package entries.
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -13,10 +13,6 @@ extern "C" {
 
     #[wasm_bindgen(constructor)]
     pub fn new() -> MemoryStore;
-
-    /// An object with `get`, `put` and `delete` functions (a Workers KV binding is one).
-    #[wasm_bindgen(js_name = isStoreLike)]
-    pub fn is_store_like(value: &JsValue) -> bool;
 
     #[wasm_bindgen(js_name = storeClasses)]
     fn store_classes_js() -> Array;

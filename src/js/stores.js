@@ -13,7 +13,7 @@
 // Stored text: `aoenc1.<base64url IV>.<base64url ciphertext and 128-bit tag>` (RFC 4648 §5, no
 // padding). The version prefix names the whole scheme: any change to it gets a new prefix.
 
-import { AndOpenError, afterFree, copyOptions } from "./error.js";
+import { AndOpenError, afterFree, copyOptions, isStoreLike } from "./error.js";
 
 const PREFIX = "aoenc1";
 const IV_BYTES = 12;
@@ -167,16 +167,6 @@ const KV_MIN_TTL_SECONDS = 60;
 const MIN_ENCRYPTION_KEY_CHARS = 32;
 
 const configError = (message) => new AndOpenError("invalid_config", message, [undefined, false]);
-
-
-/** Whether `value` can serve as a store: an object with get, put and delete functions. */
-export function isStoreLike(value) {
-  try {
-    return typeof value === "object" && value !== null && typeof value.get === "function" && typeof value.put === "function" && typeof value.delete === "function";
-  } catch {
-    return false; // a getter or Proxy trap that throws
-  }
-}
 
 // The `expirationTtl` of a put's options, or undefined (also for options whose getter throws).
 function ttlOf(options) {

@@ -32,13 +32,17 @@ function harness(scenario, ctx) {
       const res = await fetch(`${server}/__hostile/records?id=${id}`);
       return res.json();
     },
-    client(options = {}) {
-      return new ctx.lib.AndOpenClient({
+    // The options of t.client(): this scenario's servers and credentials, plus `options`.
+    options(options = {}) {
+      return {
         apiKey: ctx.creds.apiKey, tenant: `tenant-${id}`, clientId: ctx.creds.clientId, clientSecret: ctx.creds.clientSecret,
         authUrl: `${base}/auth`, apiUrl: `${base}/v1`, timeoutMs: 2000, maxRetries: 1,
         onEvent: (e) => events.push(e),
         ...options,
-      });
+      };
+    },
+    client(options = {}) {
+      return new ctx.lib.AndOpenClient(this.options(options));
     },
     // Settles `promise` within `ms`, as { ok, value } or { ok: false, error }.
     async settle(promise, ms = 8000) {
@@ -302,7 +306,7 @@ export const scenarios = [
 
   {
     id: "no-wasm-frames",
-    name: "the caller's fetch, store, onEvent and init getters never run with a wasm frame on the stack (the V8 ≤ 12 crash precondition, bench/v8-crash)",
+    name: "the caller's fetch, store, onEvent, options, init getters and Proxy traps never run with a wasm frame on the stack (the V8 ≤ 12 crash precondition, bench/v8-crash)",
     async run(t, ctx) {
       await t.configure({});
       const seen = [];
@@ -333,7 +337,17 @@ export const scenarios = [
         get(target, key) { const value = Reflect.get(target, key, target); return typeof value === "function" ? value.bind(target) : value; },
       });
       const body = new Proxy({}, { getPrototypeOf() { note("init.body getPrototypeOf trap"); return Object.prototype; } });
+      // The constructor reads the options (here every one a getter), then whether the store and
+      // the broker have their methods (here through Proxy traps).
+      const traced = (target, what) => new Proxy(target, { get(object, key, receiver) { note(`${what} get trap (${String(key)})`); return Reflect.get(object, key, receiver); } });
+      const namespace = { idFromName: (name) => name, get: () => ({ token: () => Promise.reject(new Error("no broker here")), clear: () => Promise.resolve() }) };
+      const gettered = (plain) => Object.defineProperties({}, Object.fromEntries(Object.keys(plain).map((key) => [key, { enumerable: true, get() { note(`options getter (${key})`); return plain[key]; } }])));
+      const construct = () => {
+        new ctx.lib.AndOpenClient(gettered(t.options({ store: traced(store, "store-proxy"), broker: traced(namespace, "broker-proxy") }))).free();
+        return Promise.resolve();
+      };
       const methods = [
+        ["new AndOpenClient with getter options, a Proxy store and a Proxy broker", construct],
         ["json (cold)", () => client.json("/x")], ["json (warm)", () => client.json("/x")], ["fetch with a getter init", () => client.fetch("/x", init)],
         ["fetch with Proxy signal and body", () => client.fetch("/x", { method: "POST", signal, body })],
         ["refresh", () => client.refresh()], ["accessToken", () => client.accessToken()], ["tokenInfo", () => client.tokenInfo()],
@@ -346,7 +360,7 @@ export const scenarios = [
         t.check(seen.length === 0, `${label}: ran with a wasm frame on the stack: ${seen.join(", ")}`);
       }
       // Each of the caller's functions above was called at least once, so none passed unexamined.
-      const expected = ["fetch", "store.get", "store.put", "store.delete", "onEvent", "init.method", "init.headers", "init.signal", "init.body"];
+      const expected = ["fetch", "store.get", "store.put", "store.delete", "onEvent", "init.method", "init.headers", "init.signal", "init.body", "options", "store-proxy", "broker-proxy"];
       const missing = expected.filter((what) => !ran.has(what));
       t.check(missing.length === 0, `never called, so not examined: ${missing.join(", ")}`);
     },

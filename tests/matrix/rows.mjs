@@ -115,8 +115,14 @@ export const rows = [
     steps: [ping(err("server_error", { status: 504, retryable: true }))], expect: counts(2, 0) },
 
   // ---- hostile token bodies (never retried; the next call starts afresh) ----
+  // Raw text bodies go through the runtime's JSON.parse: its edges (nesting, Infinity, a
+  // "__proto__" name, lone surrogates) still end in invalid_response.
   ...[["html", "html"], ["empty", "empty"], ["truncated", "truncated"], ["malformed", "malformed"],
-    ["wrong-shape", { unexpected: "shape" }]].map(([label, body]) => ({
+    ["wrong-shape", { unexpected: "shape" }], ["deeply-nested", "[".repeat(30_000) + "]".repeat(30_000)],
+    ["infinite-expires-in", '{"access_token":"at-x","token_type":"bearer","expires_in":1e999}'],
+    ["proto-member", '{"__proto__":{"access_token":"at-x","token_type":"bearer","expires_in":3600}}'],
+    ["nested-access-token", '{"access_token":{"value":"at-x"},"token_type":"bearer","expires_in":3600}'],
+    ["lone-surrogate-token", '{"access_token":"at-\\ud800","token_type":"bearer","expires_in":3600}']].map(([label, body]) => ({
     id: `token-body-${label}`, name: `token 200 with a ${label} body → invalid_response, not retried`,
     setup: [tokenFault({ body })], steps: [ping(err("invalid_response", { retryable: false })), ping()], expect: counts(2, 1),
   })),

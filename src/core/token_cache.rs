@@ -308,7 +308,8 @@ impl StoredToken {
 
     /// `None` for anything that is not a value this crate wrote: an unreadable value is a miss.
     /// Tokens are held to the same rules as tokens from the network (`is_token_value`). The text
-    /// was at most 64 KB (`MAX_BODY_BYTES`) before it was read (src/js/session, store values).
+    /// was at most 64 KB (`MAX_BODY_BYTES`) before it was read (src/js/session/renewal.rs: a
+    /// store's value and the broker's answer alike).
     pub fn decode(json: &Json) -> Option<StoredToken> {
         if json.get("v").and_then(Value::as_f64) != Some(1.0) {
             return None;

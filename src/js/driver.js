@@ -43,9 +43,10 @@ const TOO_LARGE = Symbol("too large");
 // `request` is [url, method, clientHeaders, userHeaders, body]; `reading` is [timeoutMs, read,
 // textLimit, jsonLimit] (made once per client in Rust: http.rs `readings`).
 // Resolves with [response, status, retryAfter, location, members, value, bodyState]: `members` is
-// jsonMembers of a body read as text, `value` a 2xx body of json()/ping() as JSON.parse made it. The status
-// and headers are read here, once, inside a try: a Response whose getters throw is BAD_RESPONSE,
-// never an exception escaping from wasm. `location` is absolute (resolved against `url`).
+// jsonMembers of a body read as text, `value` a 2xx body of json()/ping() as JSON.parse made it.
+// The status and headers are read here, once, inside a try: a Response whose getters throw is
+// BAD_RESPONSE, never an exception escaping from wasm. `location` is absolute (resolved against
+// `url`).
 function sendAttempt(fetchFn, request, signal, reading) {
   const [url, method, clientHeaders, userHeaders, body] = request;
   const [timeoutMs, read, textLimit, jsonLimit] = reading;

@@ -228,8 +228,8 @@ for (const mode of MODES) {
   });
 }
 
-test("clients with broker: a broker binding whose get() throws, or whose stub never answers: calls succeed, broker_error, bounded token requests", async () => {
-  for (const fault of ["throws", "hangs"]) {
+test("clients with broker: a broker binding whose get() throws, whose stub never answers, or answers over 64 KB: calls succeed, broker_error, bounded token requests", async () => {
+  for (const fault of ["throws", "hangs", "too-large"]) {
     const tenant = newTenant(`fault-${fault}`);
     await admin("config", { tenant, authLatencyMs: 100 });
     const d = deploy({ env: env("client", tenant, { BROKER_FAULT: fault, TIMEOUT_MS: "500" }) });
@@ -241,9 +241,13 @@ test("clients with broker: a broker binding whose get() throws, or whose stub ne
     let brokerErrors = 0;
     for (let i = 0; i < 4; i += 1) {
       const events = (await d.get(i, "/events")).body;
-      brokerErrors += events.filter((e) => e.type === "broker_error").length;
+      const errors = events.filter((e) => e.type === "broker_error");
+      brokerErrors += errors.length;
       assertNoSecret(`isolate ${i}'s events`, events);
+      // The padded answer is refused unread: its token is never sent to the API.
+      if (fault === "too-large") assert.deepEqual(errors.map((e) => e.message).filter((m) => m !== "the broker answered something that is not a token"), [], `isolate ${i}`);
     }
+    if (fault === "too-large") assert.equal(c.unauthorized, 0, "the padded token reached the API");
     console.log(`broker ${fault}: ${c.tokenRequests.total} token requests for 4 isolates, ${brokerErrors} broker_error events, 200/200 calls ok`);
     assert.ok(brokerErrors >= 1, `${fault}: no broker_error`);
   }

@@ -22,11 +22,16 @@ function options(env) {
   return o;
 }
 
-// BROKER_FAULT: a binding whose get() throws, or whose stub never answers.
+// BROKER_FAULT: a binding whose get() throws, whose stub never answers, or whose stub answers a
+// valid token's text padded past 64 KB (not a value a broker writes, so not read).
 function brokerFor(env) {
   const namespace = env.ANDOPEN_BROKER;
   if (env.BROKER_FAULT === "throws") {
     return { idFromName: (name) => namespace.idFromName(name), get: () => { throw new Error("broker binding failed"); } };
+  }
+  if (env.BROKER_FAULT === "too-large") {
+    const token = () => Promise.resolve(JSON.stringify({ v: 1, accessToken: "padded-at", expiresAt: Date.now() + 3_600_000, pad: "x".repeat(65_536) }));
+    return { idFromName: (name) => namespace.idFromName(name), get: () => ({ token, clear: () => Promise.resolve() }) };
   }
   if (env.BROKER_FAULT === "hangs") {
     const never = () => new Promise(() => {});

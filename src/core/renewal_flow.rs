@@ -108,8 +108,9 @@ impl RenewalFlow {
         }
     }
 
-    /// The broker's answer (its stored-token text, read as JSON), or why there is none. docs/API.md: when the
-    /// broker fails, the client renews by itself and the call does not fail because of it.
+    /// The broker's answer (its stored-token text, read as JSON), or why there is none.
+    /// docs/API.md: when the broker fails, the client renews by itself and the call does not
+    /// fail because of it.
     pub fn on_broker(
         &mut self,
         cache: &mut TokenCache,

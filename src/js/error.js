@@ -36,40 +36,31 @@ export function copyOptions(options) {
   }
 }
 
-/** Whether `value` can serve as a store: an object with get, put and delete functions. */
-export function isStoreLike(value) {
+// Whether `value` is an object with a function for each of `names`; false where a getter or Proxy
+// trap throws.
+function hasMethods(value, names) {
   try {
-    return typeof value === "object" && value !== null && typeof value.get === "function" && typeof value.put === "function" && typeof value.delete === "function";
-  } catch {
-    return false; // a getter or Proxy trap that throws
-  }
-}
-
-// Whether `value` can serve as the broker's namespace: a DurableObjectNamespace's idFromName and
-// get functions.
-function isBrokerLike(value) {
-  try {
-    return typeof value === "object" && value !== null && typeof value.idFromName === "function" && typeof value.get === "function";
+    return typeof value === "object" && value !== null && names.every((name) => typeof value[name] === "function");
   } catch {
     return false;
   }
 }
 
+/** Whether `value` can serve as a store: an object with get, put and delete functions. */
+export const isStoreLike = (value) => hasMethods(value, ["get", "put", "delete"]);
+
 // What the client's constructor reads of its options, all of it in JS: [copy, storeLike,
-// brokerLike] (the last two about the copy's store and broker), or null if reading threw. What
-// they mean is decided in Rust (src/js/options.rs).
+// brokerLike] (whether the copy's store can serve as one, whether its broker is a
+// DurableObjectNamespace's idFromName and get), or null if reading threw. What they mean is
+// decided in Rust (src/js/options.rs).
 export function readOptions(options) {
-  if (options === UNREADABLE) return null;
-  const known = readAhead.get(options);
-  if (known !== undefined) return [options, ...known];
+  if (readAhead.has(options)) return readAhead.get(options);
   const copy = copyOptions(options);
-  return copy === null ? null : [copy, isStoreLike(copy.store), isBrokerLike(copy.broker)];
+  return copy === null ? null : [copy, isStoreLike(copy.store), hasMethods(copy.broker, ["idFromName", "get"])];
 }
 
-// Copies already read by the exported class, with what was found: copy -> [storeLike, brokerLike].
+// What the exported class handed the wasm constructor -> readOptions's answer for it.
 const readAhead = new WeakMap();
-// What the exported class hands the wasm constructor for options it could not read.
-const UNREADABLE = {};
 
 // The exported AndOpenClient (client.rs `completeClient`): the glue's class, whose constructor is
 // a wasm export, behind one that reads the options first and hands that constructor their copy.
@@ -81,9 +72,11 @@ export function readingClass(Glue) {
   const ahead = (options) => {
     if (options === null || typeof options !== "object") return options;
     const read = readOptions(options);
-    if (read === null) return UNREADABLE;
-    readAhead.set(read[0], [read[1], read[2]]);
-    return read[0];
+    // The copy, or for options that could not be read a stand-in, for which readOptions then
+    // answers the same null.
+    const handed = read === null ? {} : read[0];
+    readAhead.set(handed, read);
+    return handed;
   };
   return class AndOpenClient extends Glue {
     constructor(options) {

@@ -7,8 +7,8 @@ use crate::core::call_flow::Retry;
 
 /// One event. Serialized by hand, as a map, with its fields in this order and the absent ones
 /// left out: serde's derive writes a struct, and serde-wasm-bindgen keeps a cache of struct
-/// field names as JS strings whose code (a hash map) was 1 KB gzip of the .wasm. `objects::to_object`
-/// makes it a plain JS object.
+/// field names as JS strings whose code (a hash map) was 1 KB gzip of the .wasm.
+/// `objects::to_object` makes it a plain JS object.
 #[derive(Default)]
 pub struct Event<'a> {
     /// `type`.

@@ -39,9 +39,9 @@ pub enum Read {
 /// What was read of a body.
 pub enum Body {
     NotRead,
-    /// A token response or an error body, read as text and then by `JSON.parse`, in JS: what
-    /// the core reads of it.
-    Text(Json),
+    /// A token response or an error body, read as text (`BODY_TEXT`) and then by `JSON.parse`,
+    /// in JS: the members the core reads.
+    Members(Json),
     /// A 2xx body, parsed by `JSON.parse`.
     Json(JsValue),
     /// Longer than its limit: reading stopped there.
@@ -121,7 +121,7 @@ pub fn settled(result: JsValue, code: &JsValue, what: &str) -> Result<Exchange, 
     let response = result.get(RESPONSE).unchecked_into::<Response>();
     let status = result.get(STATUS).as_f64().unwrap_or(0.0) as u16;
     let body = match result.get(BODY_STATE).as_f64().map(|s| s as u8) {
-        Some(BODY_TEXT) => Body::Text(json::from_members(result.get(MEMBERS))),
+        Some(BODY_TEXT) => Body::Members(json::from_members(result.get(MEMBERS))),
         Some(BODY_JSON) => Body::Json(result.get(VALUE)),
         Some(BODY_TOO_LARGE) => Body::TooLarge,
         Some(BODY_NOT_JSON) => Body::NotJson,

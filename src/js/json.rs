@@ -24,8 +24,9 @@ pub fn from_members(members: JsValue) -> Json {
     }
     let members: Array = members.unchecked_into();
     let mut object = Vec::new();
+    let length = members.length();
     let mut at = 0;
-    while at + 1 < members.length() {
+    while at + 1 < length {
         let value = members.get(at + 1);
         let value = if let Some(text) = value.as_string() {
             Value::String(text)

@@ -36,7 +36,7 @@ impl Session {
         if !(200..300).contains(&status) {
             let retry_after = exchange.retry_after_seconds(now_ms());
             let body = match exchange.body {
-                Body::Text(body) => body,
+                Body::Members(body) => body,
                 // Over 64 KB: the status alone decides (the body was read no further).
                 _ => Json::Invalid,
             };
@@ -276,7 +276,7 @@ impl Session {
                 };
                 let retry_after = exchange.retry_after_seconds(now_ms());
                 match exchange.body {
-                    Body::Text(body) => self.refused(retry_after, &body),
+                    Body::Members(body) => self.refused(retry_after, &body),
                     Body::NotRead => {
                         if let Some(call) = self.call(id) {
                             call.retry_after = retry_after;

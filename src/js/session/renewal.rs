@@ -188,7 +188,7 @@ impl Session {
         }
         let retry_after = exchange.retry_after_seconds(now_ms());
         let body = match exchange.body {
-            Body::Text(body) => body,
+            Body::Members(body) => body,
             // A retryable status keeps its code (and its retries) without the body; any other
             // answer over 64 KB is not one a token endpoint gives.
             Body::TooLarge if is_retryable_status(status) => Json::Invalid,

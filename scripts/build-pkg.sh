@@ -50,7 +50,11 @@ echo "==> build:pkg: wasm-opt -Oz -Oz (npm binaryen)"
 # The features Rust 1.9x emits by default (docs/TOOLCHAIN.md, "wasm tools"). A second -Oz finds
 # what the first one's inlining exposed (0.23 KB gzip), and the producers and target-features
 # sections are for tools, not runtimes (0.08 KB); `--converge` took no more than the second pass.
-node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -Oz --strip-producers --strip-target-features \
+# A function with one caller is inlined only if it is small (20 instructions; binaryen's default
+# is any size): inlined into the export shims, the big ones made functions of hundreds of locals,
+# whose two-byte local indices gzip worse (-1.4 KB gzip of the .wasm, bench/NOTES.md).
+node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -Oz --one-caller-inline-max-function-size 20 \
+  --strip-producers --strip-target-features \
   -o pkg/andopen_client_bg.wasm \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals

@@ -59,8 +59,8 @@ node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -Oz --one-caller-inlin
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals
 
-echo "==> build:pkg: short names for the imports from the glue (scripts/short-imports.mjs)"
-node scripts/short-imports.mjs pkg/andopen_client_bg.wasm pkg/andopen_client.js
+echo "==> build:pkg: short names between the .wasm and its glue (scripts/short-names.mjs)"
+node scripts/short-names.mjs pkg/andopen_client_bg.wasm pkg/andopen_client.js
 
 echo "==> build:pkg: minify the JS glue (esbuild: whitespace and syntax, names kept for stack traces)"
 # Identifiers stay as written, so stack traces name our functions. Not `--minify --keep-names`:

@@ -84,7 +84,7 @@ example_on_both() {
 # The npm package (release build, wasm-opt), installed from its tarball into a scratch Worker,
 # bundled by wrangler and run in workerd (Miniflare) against an emulator the tests start.
 run "build the npm package (scripts/build-pkg.sh)" scripts/build-pkg.sh
-run "the package's .wasm and glue: short import names (scripts/short-imports.mjs)" node --test "tests/build/*.test.mjs"
+run "the package's .wasm and glue: short names between them (scripts/short-names.mjs)" node --test "tests/build/*.test.mjs"
 run "docs/API.md against the code; links stay inside the repository and the package" node --test "tests/docs/*.test.mjs"
 run "TypeScript: the published .d.ts under a Workers project, tsc --init, strict + DOM" node --test "tests/types/*.test.mjs"
 run "the example (examples/ping.mjs) in Node $(node --version) and $("$ANDOPEN_NODE22" --version)" example_on_both

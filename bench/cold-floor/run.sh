@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The cold-start floor of the package's architecture: builds bench/cold-floor (a minimal Rust
+# core behind wasm-bindgen and a JS driver making the same two requests) the way
+# scripts/build-pkg.sh builds the package, into pkg-cold-floor/, then measures its cold start in
+# workerd against pkg/'s, interleaved (bench/cold-floor/ab.mjs). Run scripts/build-pkg.sh first.
+# usage: bench/cold-floor/run.sh [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/env.sh
+FLOOR=bench/cold-floor
+OUT=pkg-cold-floor
+if [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library/std ] && command -v wasm-ld-19 >/dev/null; then
+  (cd $FLOOR && env -u RUSTUP_TOOLCHAIN RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+    /usr/bin/cargo build --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
+else
+  (cd $FLOOR && CARGO_TARGET_DIR=target cargo build --release --target wasm32-unknown-unknown)
+fi
+rm -rf $OUT && mkdir -p $OUT
+wasm-bindgen $FLOOR/target/wasm32-unknown-unknown/release/cold_floor.wasm --out-dir $OUT --target web
+node_modules/.bin/wasm-opt $OUT/cold_floor_bg.wasm -Oz -Oz --one-caller-inline-max-function-size 20 \
+  --strip-producers --strip-target-features -o $OUT/cold_floor_bg.wasm \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-multivalue --enable-mutable-globals
+cp $FLOOR/index.workerd.js $OUT/
+echo "cold floor: .wasm $(gzip -9c $OUT/cold_floor_bg.wasm | wc -c) bytes gzip -9"
+DIRS=pkg,$OUT ROUNDS="${1:-15}" node $FLOOR/ab.mjs

@@ -3,19 +3,16 @@
 // ping()), timed from outside. The first client's steps minus the third's are what running the
 // package's code for the first time costs; medians over the rounds.
 // usage: node bench/cold-split.mjs [ROUNDS]   (BENCH_PKG_DIR as for bench/workerd.mjs)
-import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { startEmulator } from "../emulator/server.mjs";
 import { CREDS } from "./contenders.mjs";
+import { packageModules } from "./workerd.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PKG_DIR = process.env.BENCH_PKG_DIR ?? "pkg";
 const ROUNDS = Number(process.argv[2] ?? 15);
-
-const walk = (dir) =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 
 const WORKER = `
 let mod = null;
@@ -46,9 +43,7 @@ export default {
 
 const modules = [
   { type: "ESModule", path: join(ROOT, "bench-split-worker.mjs"), contents: WORKER },
-  ...walk(join(ROOT, PKG_DIR))
-    .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-    .map((f) => ({ type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path: f, contents: readFileSync(f) })),
+  ...packageModules(PKG_DIR),
 ];
 const emu = await startEmulator({ authPort: 0, apiPort: 0 });
 const rounds = [];

@@ -11,12 +11,21 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 // BENCH_PKG_DIR (a folder under the repository, default pkg) measures another build, e.g. an
 // older one, for a before/after in the same run.
 const PKG_DIR = process.env.BENCH_PKG_DIR ?? "pkg";
-const PKG = join(ROOT, PKG_DIR);
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
   );
+}
+
+/** Miniflare's modules for a built package in `dir` (a folder under the repository): its JS and its .wasm. */
+export function packageModules(dir) {
+  return walk(join(ROOT, dir))
+    .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
+    .map((f) => {
+      const path = join(ROOT, relative(ROOT, f));
+      return { type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path, contents: readFileSync(f) };
+    });
 }
 
 // The Worker, around one client library: `LOAD` imports it, `MAKE` makes a client for `tenant`
@@ -133,13 +142,7 @@ async function round(emu, tenant, modules) {
  * `badgatewayColdStartMs` and `badgatewayBanner` added from the baseline's round.
  */
 export async function workerdColdStart(emu, { rounds = 5 } = {}) {
-  const pkgModules = walk(PKG)
-    .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-    .map((f) => {
-      const path = join(ROOT, relative(ROOT, f));
-      return { type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path, contents: readFileSync(f) };
-    });
-  const ours = [{ type: "ESModule", path: join(ROOT, "bench-worker.mjs"), contents: OURS }, ...pkgModules];
+  const ours = [{ type: "ESModule", path: join(ROOT, "bench-worker.mjs"), contents: OURS }, ...packageModules(PKG_DIR)];
   const badgateway = [
     { type: "ESModule", path: join(ROOT, "bench-worker.mjs"), contents: BADGATEWAY },
     { type: "ESModule", path: join(ROOT, BADGATEWAY_MODULE), contents: await badgatewayBundle() },

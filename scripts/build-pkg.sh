@@ -46,18 +46,8 @@ fi
 echo "==> build:pkg: wasm-bindgen --target web"
 wasm-bindgen "$WASM" --out-dir pkg --typescript --target web --out-name andopen_client
 
-echo "==> build:pkg: wasm-opt -Oz -Oz (npm binaryen)"
-# The features Rust 1.9x emits by default (docs/TOOLCHAIN.md, "wasm tools"). A second -Oz finds
-# what the first one's inlining exposed (0.23 KB gzip), and the producers and target-features
-# sections are for tools, not runtimes (0.08 KB); `--converge` took no more than the second pass.
-# A function with one caller is inlined only if it is small (20 instructions; binaryen's default
-# is any size): inlined into the export shims, the big ones made functions of hundreds of locals,
-# whose two-byte local indices gzip worse (-1.4 KB gzip of the .wasm, bench/NOTES.md).
-node_modules/.bin/wasm-opt pkg/andopen_client_bg.wasm -Oz -Oz --one-caller-inline-max-function-size 20 \
-  --strip-producers --strip-target-features \
-  -o pkg/andopen_client_bg.wasm \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals
+echo "==> build:pkg: wasm-opt (scripts/wasm-opt.sh)"
+scripts/wasm-opt.sh pkg/andopen_client_bg.wasm
 
 echo "==> build:pkg: short names between the .wasm and its glue (scripts/short-names.mjs)"
 node scripts/short-names.mjs pkg/andopen_client_bg.wasm pkg/andopen_client.js

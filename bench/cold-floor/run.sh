@@ -18,10 +18,7 @@ else
 fi
 rm -rf $OUT && mkdir -p $OUT
 wasm-bindgen $FLOOR/target/wasm32-unknown-unknown/release/cold_floor.wasm --out-dir $OUT --target web
-node_modules/.bin/wasm-opt $OUT/cold_floor_bg.wasm -Oz -Oz --one-caller-inline-max-function-size 20 \
-  --strip-producers --strip-target-features -o $OUT/cold_floor_bg.wasm \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals
+scripts/wasm-opt.sh $OUT/cold_floor_bg.wasm
 cp $FLOOR/index.workerd.js $OUT/
 echo "cold floor: .wasm $(gzip -9c $OUT/cold_floor_bg.wasm | wc -c) bytes gzip -9"
 DIRS=pkg,$OUT ROUNDS="${1:-15}" node $FLOOR/ab.mjs

@@ -241,25 +241,37 @@ fn broker_report(report: BrokerReport) -> JsValue {
     }
 }
 
-/// A store's `get` value: a miss for null or undefined; otherwise a string of at most 64 KB
-/// (`stored_text_length`), read as JSON.
+/// Why a stored token's text (a store's value or the broker's answer) was not read.
+enum Unread {
+    NotString,
+    /// Over 64 KB: not a value this crate wrote.
+    TooLarge,
+}
+
+/// A stored token's text read as JSON: a string of at most 64 KB, measured before it is read.
+fn read_stored(value: &JsValue) -> Result<Json, Unread> {
+    let length = value
+        .dyn_ref::<js_sys::JsString>()
+        .map(|s| s.length())
+        .ok_or(Unread::NotString)?;
+    if length > MAX_BODY_BYTES {
+        return Err(Unread::TooLarge);
+    }
+    Ok(json::read(value))
+}
+
+/// A store's `get` value: a miss for null or undefined, else `read_stored`.
 fn stored_value(value: JsValue) -> Result<Option<Json>, String> {
     if value.is_null() || value.is_undefined() {
         return Ok(None);
     }
-    match stored_text_length(&value) {
-        None => Err("store.get returned a value that is not a string".to_owned()),
-        Some(length) if length > MAX_BODY_BYTES => {
+    match read_stored(&value) {
+        Ok(json) => Ok(Some(json)),
+        Err(Unread::NotString) => Err("store.get returned a value that is not a string".to_owned()),
+        Err(Unread::TooLarge) => {
             Err("store.get returned a value over 64 KB; treated as a miss".to_owned())
         }
-        Some(_) => Ok(Some(json::read(&value))),
     }
-}
-
-/// The length of a stored token's text (a store's value or the broker's answer), if it is a
-/// string: one over 64 KB is not a value this crate wrote, and is not read.
-fn stored_text_length(value: &JsValue) -> Option<u32> {
-    value.dyn_ref::<js_sys::JsString>().map(|s| s.length())
 }
 
 #[wasm_bindgen(js_class = "Session")]
@@ -291,10 +303,8 @@ impl Session {
     #[wasm_bindgen(js_name = renewBroker)]
     pub fn renew_broker(&mut self, id: u32, answered: bool, value: JsValue) -> Array {
         let answer = if answered {
-            stored_text_length(&value)
-                .filter(|length| *length <= MAX_BODY_BYTES)
-                .map(|_| json::read(&value))
-                .ok_or_else(|| "the broker answered something that is not a token".to_owned())
+            read_stored(&value)
+                .map_err(|_| "the broker answered something that is not a token".to_owned())
         } else if value.as_f64().is_some() {
             Err("the broker did not answer within timeoutMs".to_owned())
         } else {

@@ -67,4 +67,8 @@ cp pkg-template/package.json pkg-template/index.*.js pkg-template/index.d.ts pkg
 mkdir -p pkg/docs
 cp docs/API.md pkg/docs/API.md
 
+echo "==> build:pkg: functions compiled with their module, not on first call (scripts/eager-js.mjs)"
+# Last: it rewrites the entries copied above too. esbuild keeps what it writes.
+node scripts/eager-js.mjs pkg/andopen_client.js pkg/index.*.js $(find pkg/snippets -name '*.js')
+
 node scripts/size-report.mjs pkg

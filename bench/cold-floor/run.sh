@@ -20,5 +20,6 @@ rm -rf $OUT && mkdir -p $OUT
 wasm-bindgen $FLOOR/target/wasm32-unknown-unknown/release/cold_floor.wasm --out-dir $OUT --target web
 scripts/wasm-opt.sh $OUT/cold_floor_bg.wasm
 cp $FLOOR/index.workerd.js $OUT/
+node scripts/eager-js.mjs $OUT/cold_floor.js $OUT/index.workerd.js
 echo "cold floor: .wasm $(gzip -9c $OUT/cold_floor_bg.wasm | wc -c) bytes gzip -9"
 DIRS=pkg,$OUT ROUNDS="${1:-15}" node $FLOOR/ab.mjs

@@ -1,0 +1,127 @@
+// Rewrites the package's JS so that V8 compiles its functions with the module, not one by one on
+// first call (scripts/build-pkg.sh runs it on pkg/ as the last step). V8 compiles a function
+// lazily: the module's parse only skims it, and its first call parses it again and makes its
+// bytecode. For the ~150 functions of the first token request that costs about 4 ms of a 14 ms
+// workerd cold start; V8 compiles a function at once when its literal is wrapped in parentheses
+// (a "possibly invoked function expression"), and esbuild, which wrangler bundles Workers with,
+// keeps those parentheses (bench/NOTES.md, 2026-12-01). So:
+// - a function or arrow expression is wrapped: `(function (a) {…})`, `((a) => …)`;
+// - a top-level function declaration becomes `var f = (function f(…) {…});`, moved to just after
+//   the imports, so that every top-level statement still finds it defined, as hoisting did;
+// - a class method (not a getter, setter or constructor; not one that uses `super` or a private
+//   `#name`, which only a class body can) leaves the class body for a definition right after the
+//   class statement, non-enumerable, writable and configurable like a method. Classes that extend
+//   another keep their methods (an Error, a Durable Object: their runtime looks at the class).
+// What a user sees does not change: the same names, the same properties; the tests run on the
+// rewritten package. The output is parsed again before it is written.
+//
+// usage: node scripts/eager-js.mjs FILE.js...
+import { readFileSync, writeFileSync } from "node:fs";
+import { parse } from "acorn";
+import { full } from "acorn-walk";
+
+// preserveParens: a function already in parentheses needs no more; one that is a call's argument
+// does (the call's own parentheses are not a hint).
+const OPTIONS = { ecmaVersion: "latest", sourceType: "module", preserveParens: true };
+const DEFINE = "__andopenMethods";
+// Defines methods as a class body does: not enumerable.
+const DEFINE_HELPER =
+  `var ${DEFINE} = (function (target, methods) { for (const name of Object.keys(methods)) ` +
+  `Object.defineProperty(target, name, { value: methods[name], writable: true, configurable: true }); });`;
+
+/** The statement's function declaration, if it is one (exported or not). */
+function declaredFunction(statement) {
+  if (statement.type === "FunctionDeclaration") return statement;
+  const inner = statement.declaration;
+  return statement.type === "ExportNamedDeclaration" && inner?.type === "FunctionDeclaration" ? inner : null;
+}
+
+function declaredClass(statement) {
+  if (statement.type === "ClassDeclaration") return statement;
+  const inner = statement.declaration;
+  return statement.type === "ExportNamedDeclaration" && inner?.type === "ClassDeclaration" ? inner : null;
+}
+
+/** Whether a method can live outside its class body: no `super`, no private `#name`. */
+function movable(source, method) {
+  if (method.type !== "MethodDefinition" || method.kind !== "method" || method.computed) return false;
+  if (method.key.type !== "Identifier") return false;
+  let needsClassBody = source.slice(method.value.start, method.value.end).includes("#");
+  full(method.value, (node) => {
+    if (node.type === "Super") needsClassBody = true;
+  });
+  return !needsClassBody;
+}
+
+export function eager(source) {
+  const ast = parse(source, OPTIONS);
+  // [position, characters removed, text inserted]; applied from the end of the file.
+  const edits = [];
+  const skipped = []; // [start, end] of moved methods: their inner functions are moved with them
+  let helperNeeded = false;
+  let afterImports = 0;
+  const hoisted = [];
+
+  for (const statement of ast.body) {
+    if (statement.type === "ImportDeclaration") afterImports = statement.end;
+    const fn = declaredFunction(statement);
+    if (fn) {
+      const exported = statement !== fn ? "export " : "";
+      // Without its own name: `var f = (function (…) {…})` names it f all the same.
+      const text = source.slice(fn.start, fn.id.start) + source.slice(fn.id.end, fn.end);
+      hoisted.push(`${exported}var ${fn.id.name} = (${eager(`(${text})`).slice(1, -1)});`);
+      edits.push([statement.start, statement.end - statement.start, ""]);
+      skipped.push([statement.start, statement.end]);
+      continue;
+    }
+    const cls = declaredClass(statement);
+    if (!cls || cls.superClass) continue;
+    const byTarget = { prototype: [], static: [] };
+    for (const method of cls.body.body) {
+      if (!movable(source, method)) continue;
+      const value = method.value;
+      // `{ m: (function (…) {…}) }` names the function m, as the method was.
+      const text = `${value.async ? "async " : ""}function${value.generator ? "*" : ""}${source.slice(value.start, value.end)}`;
+      byTarget[method.static ? "static" : "prototype"].push(`${method.key.name}: (${eager(`(${text})`).slice(1, -1)})`);
+      edits.push([method.start, method.end - method.start, ""]);
+      skipped.push([method.start, method.end]);
+    }
+    let defined = "";
+    if (byTarget.prototype.length) defined += `\n${DEFINE}(${cls.id.name}.prototype, { ${byTarget.prototype.join(", ")} });`;
+    if (byTarget.static.length) defined += `\n${DEFINE}(${cls.id.name}, { ${byTarget.static.join(", ")} });`;
+    if (defined) {
+      helperNeeded = true;
+      edits.push([statement.end, 0, defined]);
+    }
+  }
+
+  const inSkipped = (node) => skipped.some(([start, end]) => node.start >= start && node.end <= end);
+  const methodValues = new Set();
+  const parenthesized = new Set();
+  full(ast, (node) => {
+    if (node.type === "MethodDefinition" || (node.type === "Property" && (node.method || node.kind !== "init"))) {
+      methodValues.add(node.value);
+    }
+    if (node.type === "ParenthesizedExpression") parenthesized.add(node.expression);
+  });
+  full(ast, (node) => {
+    if (node.type !== "FunctionExpression" && node.type !== "ArrowFunctionExpression") return;
+    if (methodValues.has(node) || parenthesized.has(node) || inSkipped(node)) return;
+    edits.push([node.start, 0, "("], [node.end, 0, ")"]);
+  });
+
+  const head = [...(helperNeeded ? [DEFINE_HELPER] : []), ...hoisted];
+  if (head.length) edits.push([afterImports, 0, `\n${head.join("\n")}\n`]);
+  // From the end. At one position: a removal first (it is of what follows), then the insertions,
+  // each ahead of the one before: "(" ends up last, a closing ")" first.
+  const rank = ([, removed, text]) => (removed ? 0 : text === "(" ? 1 : text === ")" ? 3 : 2);
+  edits.sort((a, b) => b[0] - a[0] || rank(a) - rank(b));
+  let out = source;
+  for (const [at, removed, text] of edits) out = out.slice(0, at) + text + out.slice(at + removed);
+  parse(out, OPTIONS);
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const file of process.argv.slice(2)) writeFileSync(file, eager(readFileSync(file, "utf8")));
+}

@@ -31,7 +31,8 @@ impl Serialize for TokenInfo<'_> {
         // `scope: null`, not undefined, when the token has none (docs/API.md).
         map.serialize_entry("scope", &self.scope)?;
         map.serialize_entry("hasRefreshToken", &self.has_refresh_token)?;
-        map.serialize_entry("source", self.source)?;
+        // &str, as Event's strings: one copy of the map code for both (src/js/events.rs).
+        map.serialize_entry("source", &self.source)?;
         map.end()
     }
 }

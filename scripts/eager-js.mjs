@@ -1,13 +1,14 @@
 // Rewrites the package's JS so that V8 compiles its functions with the module, not one by one on
 // first call (scripts/build-pkg.sh runs it on pkg/ as the last step). V8 compiles a function
 // lazily: the module's parse only skims it, and its first call parses it again and makes its
-// bytecode. For the ~150 functions of the first token request that costs about 4 ms of a 14 ms
+// bytecode. For the ~150 functions of the first token request that cost about 5 ms of a 15 ms
 // workerd cold start; V8 compiles a function at once when its literal is wrapped in parentheses
 // (a "possibly invoked function expression"), and esbuild, which wrangler bundles Workers with,
 // keeps those parentheses (bench/NOTES.md, 2026-12-01). So:
 // - a function or arrow expression is wrapped: `(function (a) {…})`, `((a) => …)`;
-// - a top-level function declaration becomes `var f = (function f(…) {…});`, moved to just after
-//   the imports, so that every top-level statement still finds it defined, as hoisting did;
+// - a top-level function declaration becomes `var f = (function (…) {…});`, moved to just after
+//   the imports, so that every top-level statement still finds it defined, as hoisting did (the
+//   function is still named f: an anonymous function takes the name it is assigned to);
 // - a class method (not a getter, setter or constructor; not one that uses `super` or a private
 //   `#name`, which only a class body can) leaves the class body for a definition right after the
 //   class statement, non-enumerable, writable and configurable like a method. Classes that extend
@@ -45,7 +46,8 @@ function declaredClass(statement) {
 /** Whether a method can live outside its class body: no `super`, no private `#name`. */
 function movable(source, method) {
   if (method.type !== "MethodDefinition" || method.kind !== "method" || method.computed) return false;
-  if (method.key.type !== "Identifier") return false;
+  // `__proto__: …` in the object literal the methods are defined from would set its prototype.
+  if (method.key.type !== "Identifier" || method.key.name === "__proto__") return false;
   let needsClassBody = source.slice(method.value.start, method.value.end).includes("#");
   full(method.value, (node) => {
     if (node.type === "Super") needsClassBody = true;

@@ -1,7 +1,7 @@
 // Rewrites the package's JS so that V8 compiles its functions with the module, not one by one on
 // first call (scripts/build-pkg.sh runs it on pkg/ as the last step). V8 compiles a function
 // lazily: the module's parse only skims it, and its first call parses it again and makes its
-// bytecode. For the ~150 functions of the first token request that cost about 5 ms of a 15 ms
+// bytecode. For the 115 functions of the first token request that cost about 5 ms of a 15 ms
 // workerd cold start; V8 compiles a function at once when its literal is wrapped in parentheses
 // (a "possibly invoked function expression"), and esbuild, which wrangler bundles Workers with,
 // keeps those parentheses (bench/NOTES.md, 2026-12-01). So:
@@ -18,6 +18,7 @@
 //
 // usage: node scripts/eager-js.mjs FILE.js...
 import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import { parse } from "acorn";
 import { full } from "acorn-walk";
 
@@ -30,17 +31,11 @@ const DEFINE_HELPER =
   `var ${DEFINE} = (function (target, methods) { for (const name of Object.keys(methods)) ` +
   `Object.defineProperty(target, name, { value: methods[name], writable: true, configurable: true }); });`;
 
-/** The statement's function declaration, if it is one (exported or not). */
-function declaredFunction(statement) {
-  if (statement.type === "FunctionDeclaration") return statement;
+/** The statement's declaration of `type` (a FunctionDeclaration, a ClassDeclaration), exported or not. */
+function declared(statement, type) {
+  if (statement.type === type) return statement;
   const inner = statement.declaration;
-  return statement.type === "ExportNamedDeclaration" && inner?.type === "FunctionDeclaration" ? inner : null;
-}
-
-function declaredClass(statement) {
-  if (statement.type === "ClassDeclaration") return statement;
-  const inner = statement.declaration;
-  return statement.type === "ExportNamedDeclaration" && inner?.type === "ClassDeclaration" ? inner : null;
+  return statement.type === "ExportNamedDeclaration" && inner?.type === type ? inner : null;
 }
 
 /** Whether a method can live outside its class body: no `super`, no private `#name`. */
@@ -66,7 +61,7 @@ export function eager(source) {
 
   for (const statement of ast.body) {
     if (statement.type === "ImportDeclaration") afterImports = statement.end;
-    const fn = declaredFunction(statement);
+    const fn = declared(statement, "FunctionDeclaration");
     if (fn) {
       const exported = statement !== fn ? "export " : "";
       // Without its own name: `var f = (function (…) {…})` names it f all the same.
@@ -76,7 +71,7 @@ export function eager(source) {
       skipped.push([statement.start, statement.end]);
       continue;
     }
-    const cls = declaredClass(statement);
+    const cls = declared(statement, "ClassDeclaration");
     if (!cls || cls.superClass) continue;
     const byTarget = { prototype: [], static: [] };
     for (const method of cls.body.body) {
@@ -124,6 +119,6 @@ export function eager(source) {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   for (const file of process.argv.slice(2)) writeFileSync(file, eager(readFileSync(file, "utf8")));
 }

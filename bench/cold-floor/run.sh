@@ -9,15 +9,9 @@ cd "$(dirname "$0")/../.."
 source scripts/env.sh
 FLOOR=bench/cold-floor
 OUT=pkg-cold-floor
-if [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library/std ] && command -v wasm-ld-19 >/dev/null; then
-  (cd $FLOOR && env -u RUSTUP_TOOLCHAIN RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-19 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-    /usr/bin/cargo build --release --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
-else
-  (cd $FLOOR && CARGO_TARGET_DIR=target cargo build --release --target wasm32-unknown-unknown)
-fi
+WASM_DIR="$(scripts/cargo-wasm.sh $FLOOR $FLOOR/target)"
 rm -rf $OUT && mkdir -p $OUT
-wasm-bindgen $FLOOR/target/wasm32-unknown-unknown/release/cold_floor.wasm --out-dir $OUT --target web
+wasm-bindgen "$WASM_DIR/cold_floor.wasm" --out-dir $OUT --target web
 scripts/wasm-opt.sh $OUT/cold_floor_bg.wasm
 cp $FLOOR/index.workerd.js $OUT/
 node scripts/eager-js.mjs $OUT/cold_floor.js $OUT/index.workerd.js

@@ -436,13 +436,18 @@ const DRIVER = Symbol("andopen-client driver");
 // once through `driverOf` (a wasm export) and keeps it on the client, so a call reads the caller's
 // arguments and starts the driver in JS frames, with no wasm export on the stack. An `init` of
 // null is no init, as it was when the methods were wasm exports.
+// Each is defined as a class body defines a method: named (a stack trace reads
+// `AndOpenClient.fetch`, not `<computed>`), not enumerable, not a constructor.
 export function addClientMethods(Class, driverOf) {
   for (const name of CLIENT_METHODS) {
-    Class.prototype[name] = function (input, init) {
-      if (this.__wbg_ptr === 0) return afterFree(Class.name, name);
-      const driver = this[DRIVER] ?? (this[DRIVER] = driverOf(this));
-      return driver[name](input, init ?? undefined);
-    };
+    const method = {
+      [name](input, init) {
+        if (this.__wbg_ptr === 0) return afterFree(Class.name, name);
+        const driver = this[DRIVER] ?? (this[DRIVER] = driverOf(this));
+        return driver[name](input, init ?? undefined);
+      },
+    }[name];
+    Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
   }
 }
 

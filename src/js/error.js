@@ -98,9 +98,12 @@ export function afterFree(className, method) {
 export function idempotentFree(Class) {
   const proto = Class.prototype;
   const free = proto.free;
-  const guardedFree = function () {
-    if (this.__wbg_ptr !== 0) free.call(this);
-  };
+  // A method named `free`, as the one it replaces (the property keeps that one's attributes).
+  const guardedFree = {
+    free() {
+      if (this.__wbg_ptr !== 0) free.call(this);
+    },
+  }.free;
   proto.free = guardedFree;
   if (typeof Symbol.dispose === "symbol" && typeof proto[Symbol.dispose] === "function") proto[Symbol.dispose] = guardedFree;
 }

@@ -425,6 +425,26 @@ export const scenarios = [
     },
   },
 
+  // ---- 10b. the client's methods are methods ----
+  {
+    id: "client-methods",
+    name: "the client's methods are named and not enumerable, as a class body makes them",
+    async run(t, ctx) {
+      const proto = ctx.lib.AndOpenClient.prototype;
+      for (const name of ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear", "free"]) {
+        const own = Object.getOwnPropertyDescriptor(proto, name) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(proto), name);
+        t.check(own !== undefined && typeof own.value === "function", `AndOpenClient has a method ${name}`);
+        if (own === undefined) continue;
+        t.check(!own.enumerable && own.writable && own.configurable, `${name}: enumerable ${own.enumerable}, writable ${own.writable}, configurable ${own.configurable}`);
+        t.check(own.value.name === name, `${name}.name is "${own.value.name}"`);
+      }
+      // wasm-bindgen's own handle field (`__wbg_ptr`) is an instance property; no method is listed.
+      const listed = [];
+      for (const key in t.client()) listed.push(key);
+      t.check(!listed.some((key) => typeof proto[key] === "function"), `for…in lists ${listed.join(", ")}`);
+    },
+  },
+
   // ---- 11. the caller's signal still aborts the body after fetch() resolved ----
   {
     id: "abort-after-resolve",

@@ -83,11 +83,12 @@ const MAX_RETRIES: f64 = 10.0;
 const MAX_RESPONSE_BYTES: f64 = 9_007_199_254_740_991.0;
 
 impl Config {
-    pub fn validate(input: ConfigInput) -> Result<Config, ClientError> {
-        // Every check reads the input by reference and the owned values are made at the end:
-        // an early return then drops `input` as one value, not field by field (which cost
-        // kilobytes of drop code in the .wasm, one copy per `?`).
-        let input = &input;
+    pub fn validate(given: ConfigInput) -> Result<Config, ClientError> {
+        // Every check reads the input by reference, and the checked strings are moved out of it
+        // after the last `?`: an early return then drops `given` as one value, not field by field
+        // (which cost kilobytes of drop code in the .wasm, one copy per `?`), and no string is
+        // copied.
+        let input = &given;
         let profile = match input.profile.as_deref() {
             None | Some("andopen") => Profile::AndOpen,
             Some("oauth2") => Profile::OAuth2,
@@ -98,16 +99,16 @@ impl Config {
             }
         };
         let endpoints = Endpoints::validate(profile, input)?;
-        let (api_key, tenant) = match profile {
-            Profile::AndOpen => (
-                Some(required("apiKey", &input.api_key)?),
-                Some(required("tenant", &input.tenant)?),
-            ),
-            Profile::OAuth2 => (
-                optional("apiKey", &input.api_key)?,
-                optional("tenant", &input.tenant)?,
-            ),
-        };
+        match profile {
+            Profile::AndOpen => {
+                required("apiKey", &input.api_key)?;
+                required("tenant", &input.tenant)?;
+            }
+            Profile::OAuth2 => {
+                optional("apiKey", &input.api_key)?;
+                optional("tenant", &input.tenant)?;
+            }
+        }
         let client_id = optional("clientId", &input.client_id)?;
         let client_secret = optional("clientSecret", &input.client_secret)?;
         let refresh_token = optional("refreshToken", &input.refresh_token)?;
@@ -161,32 +162,42 @@ impl Config {
                 ))
             }
         };
-        let store_key = optional("storeKey", &input.store_key)?;
+        optional("storeKey", &input.store_key)?;
 
-        let store_key = match store_key {
-            Some(key) => key.to_owned(),
-            None => default_store_key(
+        // Checked above: each is the option as given, or None where the profile refuses it.
+        let ConfigInput {
+            api_key,
+            tenant,
+            client_id,
+            client_secret,
+            refresh_token,
+            store_key,
+            scope,
+            audience,
+            resource,
+            ..
+        } = given;
+        let store_key = store_key.unwrap_or_else(|| {
+            default_store_key(
                 &endpoints.identity,
-                tenant.unwrap_or_default(),
-                client_id,
-                refresh_token,
-            ),
-        };
-        let owned = |value: Option<&str>| value.map(str::to_owned);
-        let secret = |value: Option<&str>| value.map(|v| Secret::new(v.to_owned()));
+                tenant.as_deref().unwrap_or_default(),
+                client_id.as_deref(),
+                refresh_token.as_deref(),
+            )
+        });
         Ok(Config {
             profile,
-            api_key: secret(api_key),
-            tenant: owned(tenant),
-            client_id: owned(client_id),
-            client_secret: secret(client_secret),
-            initial_refresh_token: secret(refresh_token),
+            api_key: api_key.map(Secret::new),
+            tenant,
+            client_id,
+            client_secret: client_secret.map(Secret::new),
+            initial_refresh_token: refresh_token.map(Secret::new),
             token_url: endpoints.token_url,
             api_url: endpoints.api_url,
             client_auth: endpoints.client_auth,
-            scope: endpoints.scope,
-            audience: endpoints.audience,
-            resource: endpoints.resource,
+            scope,
+            audience,
+            resource,
             store_key,
             leeway_ms: leeway * 1000.0,
             timeout_ms,
@@ -209,9 +220,6 @@ struct Endpoints {
     /// existing keys stay valid) or the token URL.
     identity: String,
     client_auth: ClientAuth,
-    scope: Option<String>,
-    audience: Option<String>,
-    resource: Option<String>,
 }
 
 impl Endpoints {
@@ -260,9 +268,6 @@ impl Endpoints {
                     api_url,
                     identity: auth_url,
                     client_auth: ClientAuth::Basic,
-                    scope: None,
-                    audience: None,
-                    resource: None,
                 })
             }
             Profile::OAuth2 => {
@@ -286,14 +291,14 @@ impl Endpoints {
                             "clientAuth must be \"client_secret_basic\" or \"client_secret_post\"",
                         )),
                     };
+                optional("scope", &input.scope)?;
+                optional("audience", &input.audience)?;
+                optional("resource", &input.resource)?;
                 Ok(Endpoints {
                     identity: token_url.clone(),
                     token_url,
                     api_url,
                     client_auth,
-                    scope: optional("scope", &input.scope)?.map(str::to_owned),
-                    audience: optional("audience", &input.audience)?.map(str::to_owned),
-                    resource: optional("resource", &input.resource)?.map(str::to_owned),
                 })
             }
         }

@@ -78,11 +78,14 @@ export function readingClass(Glue) {
     readAhead.set(handed, read);
     return handed;
   };
-  return class AndOpenClient extends Glue {
+  // A declaration, not a returned class expression, whose name esbuild's syntax minifier drops:
+  // the exported class is named `AndOpenClient` (its `name`, stack traces).
+  class AndOpenClient extends Glue {
     constructor(options) {
       super(ahead(options));
     }
-  };
+  }
+  return AndOpenClient;
 }
 
 // What every method of a freed object (the client, a store) answers: a rejection with an

@@ -428,8 +428,11 @@ export const scenarios = [
   // ---- 10b. the client's methods are methods ----
   {
     id: "client-methods",
-    name: "the client's methods are named and not enumerable, as a class body makes them",
+    name: "the exported classes and the client's methods are named; the methods are not enumerable, as a class body makes them",
     async run(t, ctx) {
+      for (const name of Object.keys(ctx.lib)) {
+        t.check(ctx.lib[name].name === name, `${name}.name is "${ctx.lib[name].name}"`);
+      }
       const proto = ctx.lib.AndOpenClient.prototype;
       for (const name of ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear", "free"]) {
         const own = Object.getOwnPropertyDescriptor(proto, name) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(proto), name);

@@ -228,8 +228,9 @@ impl Session {
         code: JsValue,
     ) -> Array {
         let sent = settled(result, &code, "the API request");
-        let scope = self.scope.clone();
-        let Some(call) = self.calls.iter_mut().find(|c| c.id == id) else {
+        // Two fields borrowed apart, so the scope is read in place while the call is changed.
+        let Session { calls, scope, .. } = self;
+        let Some(call) = calls.iter_mut().find(|c| c.id == id) else {
             return self.gone();
         };
         let read = call.read;
@@ -242,7 +243,7 @@ impl Session {
                 };
                 let step = call
                     .flow
-                    .on_response(&scope, head, generation as u64, jitter());
+                    .on_response(scope, head, generation as u64, jitter());
                 (step, Some(exchange))
             }
             Err(error) => (call.flow.on_failure(error, jitter()), None),

@@ -210,18 +210,18 @@ impl Session {
         }
         let config = &self.config;
         let authorization = ["Bearer ", held.token.expose()].concat();
-        let mut pairs = vec![
-            ("authorization", authorization.as_str()),
-            ("accept", "application/json"),
+        let tenant = config.tenant.as_deref();
+        let pairs = [
+            Some(("authorization", authorization.as_str())),
+            Some(("accept", "application/json")),
+            config
+                .api_key
+                .as_ref()
+                .map(|key| ("x-api-key", key.expose())),
+            tenant.map(|tenant| ("x-andopen-tenant", tenant)),
+            tenant.map(|tenant| ("x-andopen-client", tenant)),
         ];
-        if let Some(api_key) = &config.api_key {
-            pairs.push(("x-api-key", api_key.expose()));
-        }
-        if let Some(tenant) = &config.tenant {
-            pairs.push(("x-andopen-tenant", tenant.as_str()));
-            pairs.push(("x-andopen-client", tenant.as_str()));
-        }
-        let headers = header_object(pairs);
+        let headers = header_object(pairs.into_iter().flatten());
         self.api_headers = Some((held.token.clone(), headers.clone()));
         headers
     }

@@ -2,7 +2,7 @@
 // pkg/index.workerd.js (the .wasm as a CompiledWasm module) and pings the emulator, and the same
 // Worker around @badgateway/oauth2-client (pure JS) as the baseline, in the same rounds.
 import { readFileSync, readdirSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { CREDS } from "./contenders.mjs";
@@ -22,10 +22,7 @@ function walk(dir) {
 export function packageModules(dir) {
   return walk(join(ROOT, dir))
     .filter((f) => f.endsWith(".js") || f.endsWith(".wasm"))
-    .map((f) => {
-      const path = join(ROOT, relative(ROOT, f));
-      return { type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path, contents: readFileSync(f) };
-    });
+    .map((f) => ({ type: f.endsWith(".wasm") ? "CompiledWasm" : "ESModule", path: f, contents: readFileSync(f) }));
 }
 
 // The Worker, around one client library: `LOAD` imports it, `MAKE` makes a client for `tenant`

@@ -433,11 +433,18 @@ export const scenarios = [
       for (const name of Object.keys(ctx.lib)) {
         t.check(ctx.lib[name].name === name, `${name}.name is "${ctx.lib[name].name}"`);
       }
+      // Every method on the exported class and the glue class under it (the use-after-free row
+      // calls each public one, so none is missing from this walk unnoticed).
       const proto = ctx.lib.AndOpenClient.prototype;
-      for (const name of ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear", "free"]) {
-        const own = Object.getOwnPropertyDescriptor(proto, name) ?? Object.getOwnPropertyDescriptor(Object.getPrototypeOf(proto), name);
-        t.check(own !== undefined && typeof own.value === "function", `AndOpenClient has a method ${name}`);
-        if (own === undefined) continue;
+      const methods = [];
+      for (const layer of [proto, Object.getPrototypeOf(proto)]) {
+        for (const name of Object.getOwnPropertyNames(layer)) {
+          const own = Object.getOwnPropertyDescriptor(layer, name);
+          if (name !== "constructor" && typeof own.value === "function") methods.push([name, own]);
+        }
+      }
+      t.check(methods.some(([name]) => name === "fetch") && methods.some(([name]) => name === "free"), `methods: ${methods.map(([name]) => name)}`);
+      for (const [name, own] of methods) {
         t.check(!own.enumerable && own.writable && own.configurable, `${name}: enumerable ${own.enumerable}, writable ${own.writable}, configurable ${own.configurable}`);
         t.check(own.value.name === name, `${name}.name is "${own.value.name}"`);
       }

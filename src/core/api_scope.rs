@@ -5,7 +5,7 @@
 
 use super::decimal::decimal;
 use super::error::{ClientError, ErrorCode};
-use super::secret::find;
+use super::text::{find, without_trailing_slashes};
 
 /// How many same-scope redirects one call follows (fetch's own limit is 20; an API needs few).
 pub const MAX_REDIRECTS: u32 = 5;
@@ -19,7 +19,7 @@ pub struct ApiScope {
 impl ApiScope {
     pub fn new(normalised_api_url: &str) -> Self {
         ApiScope {
-            base: normalised_api_url.trim_end_matches('/').to_owned(),
+            base: without_trailing_slashes(normalised_api_url).to_owned(),
         }
     }
 
@@ -31,7 +31,7 @@ impl ApiScope {
     /// base holds the scheme and the port, this also refuses another origin and https → http.
     pub fn contains(&self, href: &str) -> bool {
         match href.strip_prefix(self.base.as_str()) {
-            Some(rest) => rest.is_empty() || rest.starts_with(['/', '?', '#']),
+            Some(rest) => matches!(rest.bytes().next(), None | Some(b'/' | b'?' | b'#')),
             None => false,
         }
     }

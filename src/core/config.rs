@@ -3,7 +3,8 @@
 
 use super::decimal::decimal;
 use super::error::ClientError;
-use super::secret::{find, Secret};
+use super::secret::Secret;
+use super::text::{find, until, without_trailing_slashes};
 
 /// The options as given, before any check. Numbers arrive as f64 because JS has no other.
 #[derive(Default, Debug, Clone)]
@@ -318,7 +319,7 @@ pub const MAX_OPTION_BYTES: usize = 4096;
 fn optional<'a>(name: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ClientError> {
     match value.as_deref() {
         None => Ok(None),
-        Some(v) if v.trim().is_empty() => {
+        Some(v) if v.trim_ascii().is_empty() => {
             Err(ClientError::config([name, " must not be blank"].concat()))
         }
         Some(v) if v.len() > MAX_OPTION_BYTES => Err(ClientError::config(
@@ -370,8 +371,11 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
         find(url.as_bytes(), b"://", 0).ok_or_else(|| invalid("must be an absolute URL"))?;
     let scheme = url.get(..separator).unwrap_or_default();
     let rest = url.get(separator + 3..).unwrap_or_default();
-    let authority = rest.split('/').next().unwrap_or("");
-    if authority.is_empty() || authority.contains('@') || rest.contains(['?', '#']) {
+    let authority = until(rest, b'/');
+    if authority.is_empty()
+        || authority.bytes().any(|b| b == b'@')
+        || rest.bytes().any(|b| b == b'?' || b == b'#')
+    {
         return Err(invalid(
             "must be scheme://host[:port][/path] without credentials, query or fragment",
         ));
@@ -379,17 +383,16 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     if url.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
         return Err(invalid("must not contain spaces or control characters"));
     }
-    let host = match authority.strip_prefix('[') {
+    let host = match authority.strip_prefix("[") {
         // "[::1]" must be the whole host: "[::1]e" or "[::1" is not the loopback address.
-        Some(v6) => match v6.split_once(']') {
-            Some((h, port)) if port.is_empty() || port.starts_with(':') => ["[", h, "]"].concat(),
-            _ => String::new(),
-        },
-        None => authority
-            .split(':')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase(),
+        Some(v6) => {
+            let h = until(v6, b']');
+            match v6.get(h.len()..) {
+                Some(port) if port == "]" || port.starts_with("]:") => ["[", h, "]"].concat(),
+                _ => String::new(),
+            }
+        }
+        None => until(authority, b':').to_ascii_lowercase(),
     };
     match scheme.to_ascii_lowercase().as_str() {
         "https" => {}
@@ -401,7 +404,7 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
         }
         _ => return Err(invalid("must be an https: URL")),
     }
-    Ok(url.trim_end_matches('/').to_owned())
+    Ok(without_trailing_slashes(url).to_owned())
 }
 
 /// `andopen:` plus a 64-bit FNV-1a hash of what identifies the token: two clients of different

@@ -40,7 +40,12 @@ pub fn write_form(pairs: &[(&str, Option<&str>)]) -> String {
 
 /// The `Authorization` value for HTTP Basic client authentication.
 pub fn basic_authorization(client_id: &str, client_secret: &str) -> String {
-    let joined = [form_urlencode(client_id), form_urlencode(client_secret)].join(":");
+    let joined = [
+        &form_urlencode(client_id),
+        ":",
+        &form_urlencode(client_secret),
+    ]
+    .concat();
     ["Basic ", &base64(joined.as_bytes())].concat()
 }
 

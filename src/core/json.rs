@@ -81,22 +81,32 @@ impl Value {
 
 /// Appends `value` to `out` as a JSON string literal.
 pub fn write_string(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(char::from_digit((c as u32) >> 4, 16).unwrap_or('0'));
-                out.push(char::from_digit((c as u32) & 0xF, 16).unwrap_or('0'));
-            }
-            c => out.push(c),
+    // By bytes: every byte escaped is ASCII, which never occurs inside a multi-byte UTF-8
+    // sequence, so the runs copied between escapes are whole chars (and `chars()` would pull
+    // core's UTF-8 decoding into the .wasm).
+    let mut copied = 0;
+    for (i, byte) in value.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..0x20 => "\\u00",
+            _ => continue,
+        };
+        out.push_str(value.get(copied..i).unwrap_or_default());
+        out.push_str(escape);
+        // `\u00` takes the byte's two hex digits.
+        if escape.len() == 4 {
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xF)]));
         }
+        copied = i + 1;
     }
+    out.push_str(value.get(copied..).unwrap_or_default());
     out.push('"');
 }
 

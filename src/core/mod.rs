@@ -11,6 +11,7 @@ pub mod json;
 pub mod renewal_flow;
 pub mod retry_policy;
 pub mod secret;
+pub mod text;
 pub mod token_cache;
 pub mod token_request;
 pub mod token_response;

@@ -3,6 +3,7 @@
 
 use super::decimal::parse_decimal;
 use super::error::{is_retryable_status, ClientError, ErrorCode};
+use super::text::{find, split_ascii};
 
 /// Why an attempt failed, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -93,7 +94,7 @@ impl RetryPolicy {
 /// Parses a `Retry-After` value into seconds from `now_ms`: delay-seconds or an HTTP-date
 /// (IMF-fixdate, RFC 850 or asctime, RFC 9110 §5.6.7). A date in the past means 0.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    let value = value.trim();
+    let value = value.trim_ascii();
     if let Some(seconds) = parse_decimal(value) {
         // At most 10 digits: about 317 years, far past any wait the policy allows.
         return (value.len() <= 10).then_some(seconds as f64);
@@ -112,11 +113,7 @@ fn parse_http_date(value: &str) -> Option<f64> {
     // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT   RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
     // asctime:     Sun Nov  6 08:49:37 1994         (words split at spaces and dashes)
     let mut words = [""; 6];
-    let mut count = 0;
-    for word in value.split([' ', '-']).filter(|w| !w.is_empty()) {
-        *words.get_mut(count)? = word;
-        count += 1;
-    }
+    let count = split_ascii(value, |b| b == b' ' || b == b'-', &mut words)?;
     let [_, a, b, c, d, zone] = words;
     let (day, month, year, time) = match (count, zone) {
         (6, "GMT") => (a, b, c, d),
@@ -132,8 +129,11 @@ fn parse_http_date(value: &str) -> Option<f64> {
         // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past.
         year += if year < 70 { 2000 } else { 1900 };
     }
-    let (h, rest) = time.split_once(':')?;
-    let (m, s) = rest.split_once(':')?;
+    let colon = |text: &str| find(text.as_bytes(), b":", 0);
+    let (h, rest) = time.split_at_checked(colon(time)?)?;
+    let rest = rest.get(1..)?;
+    let (m, s) = rest.split_at_checked(colon(rest)?)?;
+    let s = s.get(1..)?;
     let (h, m, s) = (number(h, 24)?, number(m, 60)?, number(s, 61)?);
     let days = days_from_civil(year as i64, month as i64, day as i64);
     Some(((days * 86_400 + (h * 3600 + m * 60 + s) as i64) * 1000) as f64)

@@ -5,6 +5,7 @@ use super::decimal::{decimal, parse_decimal};
 use super::error::{ClientError, ErrorCode};
 use super::json::{Json, Value};
 use super::secret::{Redactor, Secret};
+use super::text::first_chars;
 
 /// A successful token response, checked.
 #[derive(Clone, Debug, PartialEq)]
@@ -145,7 +146,7 @@ pub fn classify_error_response(
         .get("error_description")
         .and_then(Value::as_str)
         // Redacted before it is cut: cutting first could leave the start of a secret.
-        .map(|d| redactor.redact(d).chars().take(512).collect::<String>());
+        .map(|d| first_chars(&redactor.redact(d), 512).to_owned());
     let code = error_code(status, oauth_error.as_deref(), token_endpoint);
     let what = if token_endpoint {
         "token request"

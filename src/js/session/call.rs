@@ -75,7 +75,7 @@ impl Session {
         let text = href
             .as_string()
             .ok_or_else(|| ClientError::config("the path must be a string or a URL"))?;
-        let candidate = if text.starts_with('/') {
+        let candidate = if text.starts_with("/") {
             [self.scope.base(), text.as_str()].concat()
         } else {
             text

@@ -394,6 +394,28 @@ function bounded(start, timeoutMs, onTimeout) {
   });
 }
 
+// The session's operations, run through its one export, `session.op(code, id, a, b, c)`
+// (src/js/session/ops.rs `OP_*`, which also says each one's arguments).
+export const OP_TOKEN = 0;
+export const OP_CLEAR = 1;
+export const OP_ERROR = 2;
+export const OP_TOKEN_INFO = 3;
+export const OP_CALL_START = 4;
+export const OP_CALL_REQUEST = 5;
+export const OP_CALL_ANSWER = 6;
+export const OP_CALL_REFUSED = 7;
+export const OP_CALL_END = 8;
+export const OP_RESOLVE_PATH = 9;
+export const OP_RENEW_START = 10;
+export const OP_RENEW_STEP = 11;
+export const OP_RENEW_BROKER = 12;
+export const OP_RENEW_STORE = 13;
+export const OP_RENEW_ANSWER = 14;
+export const OP_RENEW_RESUME = 15;
+export const OP_RENEW_END = 16;
+export const OP_BROKER_CLEAR_FAILED = 17;
+export const OP_STORE_CLEARED = 18;
+
 // The session's step kinds (src/js/session/ `STEP_*`): a step is [kind, events, ...payload].
 export const STEP_BROKER = "broker";
 export const STEP_GET = "get";
@@ -469,7 +491,7 @@ export class Driver {
   ping() {
     return this.json("/", undefined).then((value) => {
       if (typeof value === "string") return value;
-      throw this.s.error("banner");
+      throw this.s.op(OP_ERROR, 0, "banner");
     });
   }
 
@@ -486,7 +508,7 @@ export class Driver {
   }
 
   tokenInfo() {
-    return Promise.resolve(this.s.tokenInfo());
+    return Promise.resolve(this.s.op(OP_TOKEN_INFO, 0));
   }
 
   refresh() {
@@ -496,18 +518,18 @@ export class Driver {
 
   // Memory is cleared before this returns; the broker and the store follow.
   async clear() {
-    this.s.clear();
+    this.s.op(OP_CLEAR, 0);
     this.renewal = null;
     this.fresh = undefined;
     if (this.brokerNamespace != null) {
       try {
         await clearBroker(this.brokerNamespace, this.storeKey, this.timeoutMs);
       } catch (thrown) {
-        this.emit(this.s.brokerClearFailed(thrown)[1]);
+        this.emit(this.s.op(OP_BROKER_CLEAR_FAILED, 0, thrown)[1]);
       }
     }
     const [done, value] = await this.storeCall("delete", [this.storeKey]);
-    const error = this.s.storeCleared(done, value);
+    const error = this.s.op(OP_STORE_CLEARED, 0, done, value);
     if (error !== undefined) throw error;
   }
 
@@ -520,7 +542,7 @@ export class Driver {
     if (fresh === undefined || typeof input !== "string" || input.charCodeAt(0) !== 47 || !(Date.now() < fresh.until)) return undefined;
     let url = this.paths.get(input);
     if (url === undefined) {
-      url = this.s.resolvePath(input);
+      url = this.s.op(OP_RESOLVE_PATH, 0, input);
       if (url === undefined) return undefined;
       if (this.paths.size === RESOLVED_PATHS) this.paths.delete(this.paths.keys().next().value);
       this.paths.set(input, url);
@@ -546,18 +568,18 @@ export class Driver {
   // One API call: attempts with a valid token until the session's call flow returns or fails.
   // `first` is the attempt the warm path already made: { generation, result, code }.
   async call(input, init, read, first) {
-    const [id, signal, userHeaders, body] = this.s.callStart(readCall(input, init), read);
+    const [id, signal, userHeaders, body] = this.s.op(OP_CALL_START, 0, readCall(input, init), read);
     try {
       let made = first;
       for (;;) {
         if (made === undefined) {
           const held = await this.token(signal);
-          const [url, method, withBody] = this.s.callRequest(id);
+          const [url, method, withBody] = this.s.op(OP_CALL_REQUEST, id);
           const request = [url, method, held.headers, userHeaders, withBody ? body : undefined];
           const [result, code] = await outcome(sendAttempt(this.fetchFn, request, signal, this.readings[read]));
           made = { generation: held.generation, result, code };
         }
-        const [kind, events, payload] = this.s.callAnswer(id, made.generation, made.result, made.code);
+        const [kind, events, payload] = this.s.op(OP_CALL_ANSWER, id, made.generation, made.result, made.code);
         made = undefined;
         this.emit(events);
         // A refused token ends in `again`, `read` or `fail`: the warm path stops using it until
@@ -574,7 +596,7 @@ export class Driver {
             break;
           case STEP_READ: {
             const text = await readText(payload, this.timeoutMs, this.readings[READ_TEXT][2]);
-            const [, refusedEvents, error] = this.s.callRefused(id, jsonMembers(text));
+            const [, refusedEvents, error] = this.s.op(OP_CALL_REFUSED, id, jsonMembers(text));
             this.emit(refusedEvents);
             throw error;
           }
@@ -583,14 +605,14 @@ export class Driver {
         }
       }
     } finally {
-      this.s.callEnd(id);
+      this.s.op(OP_CALL_END, id);
     }
   }
 
   // A valid token, as { headers, generation, text }. Inside the leeway window only the caller that
   // starts the renewal waits for it; the others go on with the still-valid token (docs/API.md).
   async token(signal) {
-    const [state, headers, generation, until, text] = this.s.token();
+    const [state, headers, generation, until, text] = this.s.op(OP_TOKEN, 0);
     const held = { headers, generation, text };
     this.fresh = state === TOKEN_FRESH ? { headers, generation, until } : undefined;
     const renewal = this.renewal;
@@ -622,7 +644,7 @@ export class Driver {
     const again = current !== null && current.id !== renewal.id
       ? await this.wait(current, signal, this.joinDeadlineMs)
       : await this.wait(this.start(false), signal, undefined);
-    if (again === undefined) throw this.s.error("timeout");
+    if (again === undefined) throw this.s.op(OP_ERROR, 0, "timeout");
     return again;
   }
 
@@ -631,13 +653,13 @@ export class Driver {
     try {
       return await raceAbort(renewal.promise, signal, deadlineMs);
     } catch (error) {
-      if (signal != null && signal.aborted) throw this.s.error("aborted");
+      if (signal != null && signal.aborted) throw this.s.op(OP_ERROR, 0, "aborted");
       throw error;
     }
   }
 
   start(force) {
-    const id = this.s.renewStart(force);
+    const id = this.s.op(OP_RENEW_START, 0, force);
     this.fresh = undefined;
     const renewal = { id, promise: undefined };
     renewal.promise = this.renew(id).finally(() => {
@@ -656,7 +678,7 @@ export class Driver {
     // second one.
     await undefined;
     try {
-      let step = this.s.renewStep(id);
+      let step = this.s.op(OP_RENEW_STEP, id);
       for (;;) {
         const [kind, events, a, b, c] = step;
         this.emit(events);
@@ -672,17 +694,17 @@ export class Driver {
               answered = false;
               value = thrown;
             }
-            step = this.s.renewBroker(id, answered, value);
+            step = this.s.op(OP_RENEW_BROKER, id, answered, value);
             break;
           }
           case STEP_GET: {
             const [done, value] = await this.storeCall("get", [a]);
-            step = this.s.renewStore(id, false, done, value);
+            step = this.s.op(OP_RENEW_STORE, id, false, done, value);
             break;
           }
           case STEP_PUT: {
             const [done, value] = await this.storeCall("put", [a, b, { expirationTtl: c }]);
-            step = this.s.renewStore(id, true, done, value);
+            step = this.s.op(OP_RENEW_STORE, id, true, done, value);
             break;
           }
           case STEP_SEND: {
@@ -690,19 +712,19 @@ export class Driver {
             // must not fail it for the others.
             const request = [a, "POST", b, undefined, c];
             const [result, code] = await outcome(sendAttempt(this.fetchFn, request, undefined, this.readings[READ_TEXT]));
-            step = this.s.renewAnswer(id, result, code);
+            step = this.s.op(OP_RENEW_ANSWER, id, result, code);
             break;
           }
           case STEP_WAIT:
             await sleep(a, undefined);
-            step = this.s.renewResume(id);
+            step = this.s.op(OP_RENEW_RESUME, id);
             break;
           default:
             throw a;
         }
       }
     } finally {
-      this.s.renewEnd(id);
+      this.s.op(OP_RENEW_END, id);
     }
   }
 

@@ -42,7 +42,8 @@ test("the exports the glue reads have short names, and the glue and both .d.ts f
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(join(PKG, "andopen_client_bg.wasm")))).map((e) => e.name);
   const glue = readFileSync(join(PKG, "andopen_client.js"), "utf8");
   const read = [...new Set([...glue.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]))];
-  assert.ok(read.length > 30, `the glue reads ${read.length} exports`);
+  // A floor that says the pattern still finds them (13 since the session has one export, ops.rs).
+  assert.ok(read.length > 10, `the glue reads ${read.length} exports`);
   for (const name of read) {
     assert.ok(exports.includes(name), `the glue reads wasm.${name}, an export of the .wasm`);
     if (name !== "memory") assert.ok(name.length <= 2, `wasm.${name} has a short name`);

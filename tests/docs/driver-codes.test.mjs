@@ -1,6 +1,7 @@
 // The names and numbers driver.js and the Rust layer exchange exist in both languages: the codes
-// an attempt rejects with, the BODY_* states and READ_* modes (src/js/http.rs), and the kinds of
-// step, store outcomes and token states (src/js/session/). This fails when the two differ.
+// an attempt rejects with, the BODY_* states and READ_* modes (src/js/http.rs), and the session's
+// operations, kinds of step, store outcomes and token states (src/js/session/). This fails when
+// the two differ.
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
@@ -30,17 +31,17 @@ test("every rejection code and body state of http.rs has the same number in driv
   }
 });
 
-test("every step kind, store outcome and token state of the session (src/js/session/) is driver.js's", () => {
+test("every operation, step kind, store outcome and token state of the session (src/js/session/) is driver.js's", () => {
   const consts = rustConsts(session, "session/*.rs");
-  const shared = Object.keys(consts).filter((name) => /^(STEP|STORE|TOKEN)_/.test(name));
-  assert.ok(shared.length >= 16, `only ${shared.length} STEP_/STORE_/TOKEN_ constants found in src/js/session`);
+  const shared = Object.keys(consts).filter((name) => /^(OP|STEP|STORE|TOKEN)_/.test(name));
+  assert.ok(shared.length >= 35, `only ${shared.length} OP_/STEP_/STORE_/TOKEN_ constants found in src/js/session`);
   for (const name of shared) {
     assert.equal(driver[name], consts[name], `${name}: session says ${consts[name]}, driver.js says ${driver[name]}`);
   }
   // And the other way: nothing driver.js switches on is unknown to the session (STORE_MISSING is
   // the one outcome the session only names in a comment, as its fallback arm).
   for (const [name, value] of Object.entries(driver)) {
-    if (!/^(STEP|STORE|TOKEN)_/.test(name) || name === "STORE_MISSING") continue;
+    if (!/^(OP|STEP|STORE|TOKEN)_/.test(name) || name === "STORE_MISSING") continue;
     assert.equal(consts[name], value, `${name} is in driver.js but not in the session`);
   }
   assert.match(session, /\/\/ STORE_MISSING \(4\)/);

@@ -1,6 +1,6 @@
 //! An API call's steps: the URL and `init` checked, each attempt's answer handed to `CallFlow`
 //! (redirects, one re-authentication, retries), and what the call resolves or rejects with, as
-//! driver.js runs them (`callStart`, then `callRequest` and `callAnswer` per attempt).
+//! driver.js runs them (`OP_CALL_START`, then `OP_CALL_REQUEST` and `OP_CALL_ANSWER` per attempt).
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
@@ -158,13 +158,12 @@ fn read_mode(read: u8) -> Read {
         .unwrap_or(Read::None)
 }
 
-#[wasm_bindgen(js_class = "Session")]
+// The operations driver.js runs through `Session.op` (ops.rs).
 impl Session {
     /// Starts a call: `[id, signal, headers, body]` from `init`, or throws `invalid_config`
     /// for a URL outside `apiUrl` or a malformed `init`. `call`: driver.js `readCall`'s
     /// `[href, init]` copy, `undefined` if reading them threw. `read`: how driver.js reads the
     /// body.
-    #[wasm_bindgen(js_name = callStart)]
     pub fn call_start(&mut self, call: JsValue, read: u8) -> Result<Array, JsValue> {
         if call.is_undefined() {
             return Err(ClientError::config(
@@ -202,7 +201,6 @@ impl Session {
     }
 
     /// `[url, method, withBody]` for the call's next attempt.
-    #[wasm_bindgen(js_name = callRequest)]
     pub fn call_request(&mut self, id: u32) -> Array {
         match self.call(id) {
             Some(call) => {
@@ -219,7 +217,6 @@ impl Session {
 
     /// What an attempt with the token of `generation` came to: driver.js's attempt result, or
     /// the number it failed with.
-    #[wasm_bindgen(js_name = callAnswer)]
     pub fn call_answer(
         &mut self,
         id: u32,
@@ -315,19 +312,16 @@ impl Session {
 
     /// A final 401's body, read by driver.js after a `read` step (its `jsonMembers`): the
     /// error it makes.
-    #[wasm_bindgen(js_name = callRefused)]
     pub fn call_refused(&mut self, id: u32, members: JsValue) -> Array {
         let retry_after = self.call(id).and_then(|c| c.retry_after);
         self.refused(retry_after, &json::from_members(members))
     }
 
-    #[wasm_bindgen(js_name = callEnd)]
     pub fn call_end(&mut self, id: u32) {
         self.calls.retain(|c| c.id != id);
     }
 
     /// The URL of a warm-path path, or `undefined` if it is not one the client may call.
-    #[wasm_bindgen(js_name = resolvePath)]
     pub fn resolve_path(&self, path: String) -> Option<String> {
         self.resolve(&JsValue::from_str(&path)).ok()
     }

@@ -8,9 +8,11 @@
 //! listener that calls the client again never re-enters a session that is mid-call.
 //!
 //! The session is split by flow: this file holds its state and what both flows share,
-//! `renewal.rs` the renewal's steps (broker, store, token requests), `call.rs` an API call's.
+//! `renewal.rs` the renewal's steps (broker, store, token requests), `call.rs` an API call's,
+//! and `ops.rs` the one export through which driver.js reaches all of them.
 
 mod call;
+mod ops;
 mod renewal;
 
 use js_sys::{Array, Object};
@@ -44,14 +46,14 @@ pub const STEP_WAIT: &str = "wait";
 pub const STEP_DONE: &str = "done";
 /// Either flow: reject with the payload, an `AndOpenError`.
 pub const STEP_FAIL: &str = "fail";
-/// Call: make the next attempt (`callRequest` says what to send).
+/// Call: make the next attempt (`OP_CALL_REQUEST` says what to send).
 pub const STEP_AGAIN: &str = "again";
 /// Call: resolve with the payload (a `Response`, or the parsed JSON).
 pub const STEP_RETURN: &str = "return";
-/// Call: read the payload (a final 401's `Response`) as text and hand it to `callRefused`.
+/// Call: read the payload (a final 401's `Response`) as text and hand it to `OP_CALL_REFUSED`.
 pub const STEP_READ: &str = "read";
 
-// `token()`'s first element (driver.js `TOKEN_*`).
+// `OP_TOKEN`'s first element (driver.js `TOKEN_*`).
 const TOKEN_MISSING: u8 = 0;
 const TOKEN_FRESH: u8 = 1;
 const TOKEN_RENEWABLE: u8 = 2;
@@ -61,7 +63,7 @@ struct Renewal {
     id: u32,
     flow: RenewalFlow,
     grant: Option<GrantFlow>,
-    /// The step `renewStep` hands out first.
+    /// The step `OP_RENEW_STEP` hands out first.
     first: Option<RenewalStep>,
 }
 
@@ -167,7 +169,7 @@ impl Session {
     }
 
     /// The step for a renewal or call id the session does not hold. driver.js ends each flow
-    /// once (`renewEnd`, `callEnd`) and asks nothing after, so this is a driver bug surfacing as
+    /// once (`OP_RENEW_END`, `OP_CALL_END`) and asks nothing after, so this is a driver bug surfacing as
     /// a typed error rather than a panic.
     fn gone(&mut self) -> Array {
         self.fail(ClientError::new(
@@ -232,12 +234,11 @@ impl Session {
     }
 }
 
-#[wasm_bindgen(js_class = "Session")]
+// The operations driver.js runs through `Session.op` (ops.rs).
 impl Session {
     /// `[state, headers, generation, freshUntil, token]`: the cached token's state now
     /// (`TOKEN_*`) and, unless missing, its API headers, generation, the time until which it
     /// needs no renewal, and its text.
-    #[wasm_bindgen(js_name = token)]
     pub fn token_now(&mut self) -> Array {
         let now = now_ms();
         let (state, held) = match self.cache.freshness(now) {
@@ -285,7 +286,6 @@ impl Session {
     }
 
     /// Metadata of the current token, never the token itself; `null` before any token.
-    #[wasm_bindgen(js_name = tokenInfo)]
     pub fn token_info(&self) -> JsValue {
         match self.cache.current() {
             None => JsValue::NULL,

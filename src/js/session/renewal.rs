@@ -1,6 +1,6 @@
 //! The renewal's steps: broker, store, token requests with their retries, the store write and the
-//! end of a renewal, as driver.js runs them (`renewStart`, then `renewStep` and one `renew*` call
-//! per step carried out). The decisions are `RenewalFlow`'s and `GrantFlow`'s.
+//! end of a renewal, as driver.js runs them (`OP_RENEW_START`, then `OP_RENEW_STEP` and one
+//! `OP_RENEW_*` operation per step carried out). The decisions are `RenewalFlow`'s and `GrantFlow`'s.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -274,10 +274,9 @@ fn stored_value(value: JsValue) -> Result<Option<Json>, String> {
     }
 }
 
-#[wasm_bindgen(js_class = "Session")]
+// The operations driver.js runs through `Session.op` (ops.rs).
 impl Session {
-    /// Starts a renewal (a forced one skips the store); `renewStep` gives its first step.
-    #[wasm_bindgen(js_name = renewStart)]
+    /// Starts a renewal (a forced one skips the store); `OP_RENEW_STEP` gives its first step.
     pub fn renew_start(&mut self, force: bool) -> u32 {
         let id = self.next_id();
         let (flow, first) =
@@ -291,7 +290,6 @@ impl Session {
         id
     }
 
-    #[wasm_bindgen(js_name = renewStep)]
     pub fn renew_step(&mut self, id: u32) -> Array {
         match self.renewal(id).and_then(|r| r.first.take()) {
             Some(step) => self.renewal_step(id, step),
@@ -300,7 +298,6 @@ impl Session {
     }
 
     /// The broker answered `value` (`answered`), or the ask failed with `value` thrown.
-    #[wasm_bindgen(js_name = renewBroker)]
     pub fn renew_broker(&mut self, id: u32, answered: bool, value: JsValue) -> Array {
         let answer = if answered {
             read_stored(&value)
@@ -316,7 +313,6 @@ impl Session {
     }
 
     /// How the store call of the last `get` or `put` step ended (`STORE_*`), and its value.
-    #[wasm_bindgen(js_name = renewStore)]
     pub fn renew_store(&mut self, id: u32, put: bool, outcome: u8, value: JsValue) -> Array {
         if put {
             let written = self.store_result("put", outcome, value).map(drop);
@@ -333,7 +329,6 @@ impl Session {
 
     /// What the token request came to: driver.js's attempt result, or the number it failed
     /// with.
-    #[wasm_bindgen(js_name = renewAnswer)]
     pub fn renew_answer(&mut self, id: u32, result: JsValue, code: JsValue) -> Array {
         let answer = settled(result, &code, "the token request").and_then(|e| self.token_answer(e));
         let status = answer.as_ref().map(|(status, _)| *status).ok();
@@ -373,19 +368,16 @@ impl Session {
     }
 
     /// After a `wait` step of a renewal: the token request again.
-    #[wasm_bindgen(js_name = renewResume)]
     pub fn renew_resume(&mut self, id: u32) -> Array {
         self.grant_send(id)
     }
 
     /// Forgets a renewal driver.js gave up on (it threw where it should not have).
-    #[wasm_bindgen(js_name = renewEnd)]
     pub fn renew_end(&mut self, id: u32) {
         self.renewals.retain(|r| r.id != id);
     }
 
     /// The events of a broker that could not be cleared.
-    #[wasm_bindgen(js_name = brokerClearFailed)]
     pub fn broker_clear_failed(&mut self, thrown: JsValue) -> Array {
         let why = ["clearing the broker failed: ", &describe_thrown(&thrown)].concat();
         self.event(Event {
@@ -397,7 +389,6 @@ impl Session {
     }
 
     /// The error of a store `delete` that failed in `clear()`, or `undefined` if it did not.
-    #[wasm_bindgen(js_name = storeCleared)]
     pub fn store_cleared(&self, outcome: u8, value: JsValue) -> JsValue {
         match self.store_result("delete", outcome, value) {
             Ok(_) => JsValue::UNDEFINED,

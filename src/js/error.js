@@ -19,6 +19,20 @@ export function andOpenErrorClass() {
   return AndOpenError;
 }
 
+// A short, secret-free description of something JS threw (a store, a broker): the Error's name,
+// or its type. The message is left out on purpose: a user's store may put anything in it. An Error
+// whose `name` getter throws is described by its type.
+export function describeThrown(value) {
+  if (typeof value === "string") return "a thrown string";
+  if (value === undefined || value === null) return "an empty rejection";
+  try {
+    if (value instanceof Error) return String(value.name);
+  } catch {
+    // a Proxy trap or a getter threw
+  }
+  return `a thrown ${typeof value}`;
+}
+
 // Guards that turn hostile or careless JS values into AndOpenErrors or nothing: options objects
 // whose getters or Proxy traps throw, values that cannot serve as a store or a broker, calls after
 // free(). They live here, with the error class, because every extra snippet is one more module

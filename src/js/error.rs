@@ -2,7 +2,6 @@
 //! secret-free description of whatever JS threw, without ever panicking.
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::core::error::ClientError;
 
@@ -17,6 +16,11 @@ extern "C" {
 
     #[wasm_bindgen(js_name = andOpenErrorClass)]
     fn and_open_error_class() -> JsValue;
+
+    /// A short, secret-free description of something JS threw: the Error's name, or its type
+    /// (error.js; in JS, where a hostile `name` getter is caught).
+    #[wasm_bindgen(js_name = describeThrown)]
+    pub fn describe_thrown(value: &JsValue) -> String;
 }
 
 /// The `AndOpenError` class itself, so the package entry can re-export it for `instanceof`.
@@ -37,23 +41,5 @@ impl From<ClientError> for JsValue {
                 .map_or(JsValue::UNDEFINED, JsValue::from),
         );
         JsAndOpenError::new(e.code.as_str(), &e.message, &fields).into()
-    }
-}
-
-/// A short, secret-free description of something JS threw: the Error's name, or its type.
-/// The message is left out on purpose: a user's store or fetch may put anything in it.
-pub fn describe_thrown(value: &JsValue) -> String {
-    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
-        String::from(error.name())
-    } else if value.is_string() {
-        "a thrown string".to_owned()
-    } else if value.is_undefined() || value.is_null() {
-        "an empty rejection".to_owned()
-    } else {
-        [
-            "a thrown ",
-            &value.js_typeof().as_string().unwrap_or_default(),
-        ]
-        .concat()
     }
 }

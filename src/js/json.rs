@@ -19,7 +19,9 @@ pub fn from_members(members: JsValue) -> Json {
     if members.is_undefined() {
         return Json::Invalid;
     }
-    if !Array::is_array(&members) {
+    // jsonMembers answers null or an array here: an object is the array (`Array.isArray` would
+    // be one more import of the .wasm).
+    if !members.is_object() {
         return Json::NotObject;
     }
     let members: Array = members.unchecked_into();

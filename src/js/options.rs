@@ -122,8 +122,10 @@ impl Options {
         let read: Array = read.unchecked_into();
         let (copy, store_like, broker_like) = (read.get(0), read.get(1), read.get(2));
         let options = &copy;
-        for key in Object::keys(options.unchecked_ref::<Object>()).iter() {
-            let key = key.as_string().unwrap_or_default();
+        let keys = Object::keys(options.unchecked_ref::<Object>());
+        // By index: js-sys's array iterator reads through an import of its own.
+        for at in 0..keys.length() {
+            let key = keys.get(at).as_string().unwrap_or_default();
             if !KNOWN.contains(&key.as_str()) {
                 return Err(ClientError::config(
                     ["unknown option \"", &key, "\""].concat(),

@@ -14,14 +14,14 @@
 //   steps:   calls { call, path?, init?, abort?: "before" | { afterMs }, expect? } and actions
 //            { admin, body } / { sleep: ms } / { clock: offsetMs } / { consumeRefreshToken: true }
 //   expect:  { counts: { token, api, clientCredentials?, refreshGrants?, unauthorized? },
-//              countsByRuntime?: { node|workerd: {...} }, storeErrors?, retries?, events?,
+//              countsByRuntime?: { node|workerd: {...} }, storeErrors?, storeErrorMessages?, retries?, events?,
 //              tokenLifetimeS?, tokenInfo?, storedKeys? }
 //            retries: every `retry` event, in order, each as { target, status?, code?, delayMs? }
 //            (delayMs a number or [lo, hi]); events: { type: exact number of events of that type };
 //            tokenInfo: fields tokenInfo() must have at the end.
 // }
 // A call's expect is "ok" (default), { ok: true, status?, echoBody? } or
-// { code, status?, retryable?, retryAfterSeconds?, oauthError?, descriptionIncludes? }.
+// { code, status?, retryable?, retryAfterSeconds?, oauthError?, descriptionIncludes?, message? }.
 // No row asserts an elapsed time: how long the client waits is the core's decision (native tests
 // with a fake clock, and the delayMs of its retry events here), and the driver's timers are
 // pinned on a fake clock in tests/clock.rs. A call that never settles fails its row (watchdog).
@@ -205,6 +205,10 @@ export const rows = [
     id: `store-all-${kind}`, name: `every store method ${kind} → store_error events, calls succeed on one token from memory; clear() rejects with storage (no event)`,
     store: kind, options, steps: [ping(), ping(), clear(err("storage"))], expect: { ...counts(1, 2), storeErrors: ["get", "put"] },
   })),
+
+  { id: "store-odd-throws", name: "store methods fail with a string, an Error whose name getter throws, a number → store_error messages say which, never what was thrown",
+    store: "odd-throws", steps: [ping(), ping(), clear(err("storage", { message: "clearing the store failed: store.delete rejected with a thrown number" }))],
+    expect: { ...counts(1, 2), storeErrors: ["get", "put"], storeErrorMessages: ["store.get threw a thrown string", "store.put rejected with a thrown object"] } },
 
   // ---- abort ----
   { id: "abort-before", name: "signal aborted before the call → aborted, nothing sent",

@@ -64,6 +64,13 @@ function makeStore(kind, map, lib) {
     case "throws": return { get() { throw new Error("store get exploded"); }, put() { throw new Error("store put exploded"); }, delete() { throw new Error("store delete exploded"); } };
     case "rejects": return { get: () => Promise.reject(new TypeError("store get rejected")), put: () => Promise.reject(new TypeError("store put rejected")), delete: () => Promise.reject(new TypeError("store delete rejected")) };
     case "hangs": return { get: () => new Promise(() => {}), put: () => new Promise(() => {}), delete: () => new Promise(() => {}) };
+    // Each method fails with something that is not a plain Error: a string (that could be
+    // anything, a secret included), an Error whose `name` getter throws, a number.
+    case "odd-throws": {
+      const nameless = new Error("store put exploded");
+      Object.defineProperty(nameless, "name", { get() { throw new Error("name getter"); } });
+      return { get() { throw "$SECRET"; }, put: () => Promise.reject(nameless), delete: () => Promise.reject(42) };
+    }
     default: throw new Error(`unknown store kind ${kind}`);
   }
 }
@@ -238,6 +245,7 @@ export function checkRow(row, result, counters, runtime) {
         if (exp[f] !== undefined && e[f] !== exp[f]) fails.push(`${label}: ${f} ${e[f]}, expected ${exp[f]}`);
       }
       if (exp.descriptionIncludes && !String(e.description).includes(exp.descriptionIncludes)) fails.push(`${label}: description ${JSON.stringify(e.description)} lacks ${exp.descriptionIncludes}`);
+      if (exp.message !== undefined && e.message !== exp.message) fails.push(`${label}: message ${JSON.stringify(e.message)}, expected ${JSON.stringify(exp.message)}`);
     }
   });
   const c = countsFor(row, runtime);
@@ -249,6 +257,10 @@ export function checkRow(row, result, counters, runtime) {
   if (want.storeErrors !== undefined) {
     const ops = result.events.filter((e) => e.type === "store_error").map((e) => e.operation);
     if (JSON.stringify(ops) !== JSON.stringify(want.storeErrors)) fails.push(`store_error operations ${JSON.stringify(ops)}, expected ${JSON.stringify(want.storeErrors)}`);
+  }
+  if (want.storeErrorMessages !== undefined) {
+    const messages = result.events.filter((e) => e.type === "store_error").map((e) => e.message);
+    if (JSON.stringify(messages) !== JSON.stringify(want.storeErrorMessages)) fails.push(`store_error messages ${JSON.stringify(messages)}, expected ${JSON.stringify(want.storeErrorMessages)}`);
   }
   if (want.retries) {
     const got = result.events.filter((e) => e.type === "retry");

@@ -97,6 +97,9 @@ export function readingClass(Glue) {
   class AndOpenClient extends Glue {
     constructor(options) {
       super(ahead(options));
+      // The glue's handle field stays, but out of for…in, Object.keys, JSON.stringify and
+      // console.log: it is the glue's, not data of the client's.
+      Object.defineProperty(this, "__wbg_ptr", { enumerable: false });
     }
   }
   return AndOpenClient;

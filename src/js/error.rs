@@ -1,5 +1,6 @@
 //! `ClientError` out to JS as an `AndOpenError` (a real Error subclass defined in error.js), and a
-//! secret-free description of whatever JS threw, without ever panicking.
+//! secret-free description of whatever JS threw (error.js `describeThrown`, in JS, where a
+//! hostile getter is caught), without ever panicking.
 
 use wasm_bindgen::prelude::*;
 

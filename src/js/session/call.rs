@@ -1,6 +1,7 @@
 //! An API call's steps: the URL and `init` checked, each attempt's answer handed to `CallFlow`
 //! (redirects, one re-authentication, retries), and what the call resolves or rejects with, as
-//! driver.js runs them (`OP_CALL_START`, then `OP_CALL_REQUEST` and `OP_CALL_ANSWER` per attempt).
+//! driver.js runs them (`OP_CALL_START`, then `OP_CALL_REQUEST` and `OP_CALL_ANSWER` per
+//! attempt).
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;

@@ -169,8 +169,8 @@ impl Session {
     }
 
     /// The step for a renewal or call id the session does not hold. driver.js ends each flow
-    /// once (`OP_RENEW_END`, `OP_CALL_END`) and asks nothing after, so this is a driver bug surfacing as
-    /// a typed error rather than a panic.
+    /// once (`OP_RENEW_END`, `OP_CALL_END`) and asks nothing after, so this is a driver bug
+    /// surfacing as a typed error rather than a panic.
     fn gone(&mut self) -> Array {
         self.fail(ClientError::new(
             ErrorCode::InvalidConfig,

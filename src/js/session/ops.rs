@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 
 use super::Session;
 
-// The operations (driver.js has the same names; tests/docs/driver-codes.test.mjs compares). The
-// arguments each takes, after `id` where it has one, are its method's below, in order.
+// The operations (driver.js has the same names; tests/docs/driver-codes.test.mjs compares). Each
+// takes, after `id` where it has one, the arguments of the method `op` calls for it, in order.
 pub const OP_TOKEN: u8 = 0;
 pub const OP_CLEAR: u8 = 1;
 pub const OP_ERROR: u8 = 2;

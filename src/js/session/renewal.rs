@@ -1,6 +1,7 @@
 //! The renewal's steps: broker, store, token requests with their retries, the store write and the
 //! end of a renewal, as driver.js runs them (`OP_RENEW_START`, then `OP_RENEW_STEP` and one
-//! `OP_RENEW_*` operation per step carried out). The decisions are `RenewalFlow`'s and `GrantFlow`'s.
+//! `OP_RENEW_*` operation per step carried out). The decisions are `RenewalFlow`'s and
+//! `GrantFlow`'s.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;

@@ -39,10 +39,12 @@ export function describeThrown(value) {
 // for the runtime (and wasm-bindgen-test's server) to load.
 
 // A plain copy of the options' own enumerable fields, or null if reading them threw (a Proxy
-// trap or a getter). Everything after this reads the copy, which cannot throw.
+// trap or a getter). Everything after this reads the copy, which cannot throw. It has no
+// prototype: an own "__proto__" key (JSON.parse makes one) is then a key like the others, refused
+// as an unknown option, rather than the copy's prototype, whose fields would be read as options.
 export function copyOptions(options) {
   try {
-    const copy = {};
+    const copy = Object.create(null);
     for (const key of Object.keys(options)) copy[key] = options[key];
     return copy;
   } catch {

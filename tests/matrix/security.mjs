@@ -284,6 +284,16 @@ export const scenarios = [
       t.check(thrown instanceof ctx.lib.AndOpenError && thrown.code === "invalid_config" && /could not be read/.test(thrown.message), `throwing getter: ${thrown?.name} ${thrown?.code} ${thrown?.message}`);
     },
   },
+  {
+    id: "options-proto-key",
+    name: "options with an own \"__proto__\" key (as JSON.parse makes it): invalid_config, unknown option; the fields under it are not read as options",
+    async run(t, ctx) {
+      const options = JSON.parse('{"__proto__": {"apiKey": "k", "tenant": "t", "clientId": "c", "clientSecret": "s"}}');
+      let thrown;
+      try { new ctx.lib.AndOpenClient(options); } catch (e) { thrown = e; }
+      t.check(thrown instanceof ctx.lib.AndOpenError && thrown.code === "invalid_config" && thrown.message === 'unknown option "__proto__"', `${thrown?.name} ${thrown?.code} ${thrown?.message}`);
+    },
+  },
 
   {
     id: "hostile-init",

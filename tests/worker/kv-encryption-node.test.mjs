@@ -169,6 +169,9 @@ test("options: a key under 32 characters, a non-string or unset key, an unknown 
     "bytes": { encryptionKey: new Uint8Array(32) },
     "an unknown option": { encryptionKey: KEY, encryptionkey: KEY },
     "a typo": { encryption_key: KEY },
+    // An own "__proto__" key is an unknown option (it used to become the options copy's
+    // prototype: the key under it was ignored, and the store was plain).
+    "an own __proto__ key": JSON.parse(`{"__proto__": {"encryptionKey": "${KEY}"}}`),
     "a string for options": "x".repeat(40),
     "options whose getter throws": Object.defineProperty({}, "encryptionKey", { enumerable: true, get() { throw new Error("boom"); } }),
   };

@@ -4,7 +4,7 @@
 use super::decimal::decimal;
 use super::error::ClientError;
 use super::secret::Secret;
-use super::text::{find, until, without_trailing_slashes};
+use super::text::{find, split_once_byte, until, without_trailing_slashes};
 
 /// The options as given, before any check. Numbers arrive as f64 because JS has no other.
 #[derive(Default, Debug, Clone)]
@@ -373,7 +373,7 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     let rest = url.get(separator + 3..).unwrap_or_default();
     let authority = until(rest, b'/');
     if authority.is_empty()
-        || authority.bytes().any(|b| b == b'@')
+        || find(authority.as_bytes(), b"@", 0).is_some()
         || rest.bytes().any(|b| b == b'?' || b == b'#')
     {
         return Err(invalid(
@@ -385,13 +385,10 @@ pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     }
     let host = match authority.strip_prefix("[") {
         // "[::1]" must be the whole host: "[::1]e" or "[::1" is not the loopback address.
-        Some(v6) => {
-            let h = until(v6, b']');
-            match v6.get(h.len()..) {
-                Some(port) if port == "]" || port.starts_with("]:") => ["[", h, "]"].concat(),
-                _ => String::new(),
-            }
-        }
+        Some(v6) => match split_once_byte(v6, b']') {
+            Some((h, port)) if port.is_empty() || port.starts_with(":") => ["[", h, "]"].concat(),
+            _ => String::new(),
+        },
         None => until(authority, b':').to_ascii_lowercase(),
     };
     match scheme.to_ascii_lowercase().as_str() {

@@ -3,7 +3,7 @@
 
 use super::decimal::parse_decimal;
 use super::error::{is_retryable_status, ClientError, ErrorCode};
-use super::text::{find, split_ascii};
+use super::text::{split_ascii, split_once_byte};
 
 /// Why an attempt failed, as far as retrying is concerned.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -129,11 +129,8 @@ fn parse_http_date(value: &str) -> Option<f64> {
         // RFC 9110 §5.6.7: a two-digit year more than 50 years in the future is in the past.
         year += if year < 70 { 2000 } else { 1900 };
     }
-    let colon = |text: &str| find(text.as_bytes(), b":", 0);
-    let (h, rest) = time.split_at_checked(colon(time)?)?;
-    let rest = rest.get(1..)?;
-    let (m, s) = rest.split_at_checked(colon(rest)?)?;
-    let s = s.get(1..)?;
+    let (h, rest) = split_once_byte(time, b':')?;
+    let (m, s) = split_once_byte(rest, b':')?;
     let (h, m, s) = (number(h, 24)?, number(m, 60)?, number(s, 61)?);
     let days = days_from_civil(year as i64, month as i64, day as i64);
     Some(((days * 86_400 + (h * 3600 + m * 60 + s) as i64) * 1000) as f64)

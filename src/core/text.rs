@@ -12,10 +12,15 @@ pub fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     (from..=last_start).find(|&i| haystack.get(i..i + needle.len()) == Some(needle))
 }
 
+/// `text` before and after the first `byte` (ASCII), which is in neither; `None` without one.
+pub fn split_once_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = find(text.as_bytes(), &[byte], 0)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
 /// `text` up to the first `byte` (ASCII), or all of it.
 pub fn until(text: &str, byte: u8) -> &str {
-    let end = find(text.as_bytes(), &[byte], 0).unwrap_or(text.len());
-    text.get(..end).unwrap_or(text)
+    split_once_byte(text, byte).map_or(text, |(before, _)| before)
 }
 
 /// `text` without its trailing slashes.
@@ -73,6 +78,13 @@ mod tests {
         assert_eq!(find(b"abcabc", b"bc", 2), Some(4));
         assert_eq!(find(b"ab", b"abc", 0), None);
         assert_eq!(find(b"ab", b"", 0), None);
+    }
+
+    #[test]
+    fn split_once_byte_cuts_at_the_first_one() {
+        assert_eq!(split_once_byte("08:49:37", b':'), Some(("08", "49:37")));
+        assert_eq!(split_once_byte("é:", b':'), Some(("é", "")));
+        assert_eq!(split_once_byte("none", b':'), None);
     }
 
     #[test]

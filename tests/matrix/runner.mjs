@@ -40,7 +40,7 @@ async function admin(ctx, route, body) {
 }
 
 // A store kept in a Map (so its contents can be returned for the secret scan), optionally broken.
-function makeStore(kind, map, lib) {
+function makeStore(kind, map, lib, creds) {
   const base = {
     get: async (k) => (map.has(k) ? map.get(k) : null),
     put: async (k, v) => { map.set(k, v); },
@@ -64,12 +64,12 @@ function makeStore(kind, map, lib) {
     case "throws": return { get() { throw new Error("store get exploded"); }, put() { throw new Error("store put exploded"); }, delete() { throw new Error("store delete exploded"); } };
     case "rejects": return { get: () => Promise.reject(new TypeError("store get rejected")), put: () => Promise.reject(new TypeError("store put rejected")), delete: () => Promise.reject(new TypeError("store delete rejected")) };
     case "hangs": return { get: () => new Promise(() => {}), put: () => new Promise(() => {}), delete: () => new Promise(() => {}) };
-    // Each method fails with something that is not a plain Error: a string (that could be
-    // anything, a secret included), an Error whose `name` getter throws, a number.
+    // Each method fails with something that is not a plain Error: a string (the client secret,
+    // which the run's secret scan then looks for), an Error whose `name` getter throws, a number.
     case "odd-throws": {
       const nameless = new Error("store put exploded");
       Object.defineProperty(nameless, "name", { get() { throw new Error("name getter"); } });
-      return { get() { throw "$SECRET"; }, put: () => Promise.reject(nameless), delete: () => Promise.reject(42) };
+      return { get() { throw creds.clientSecret; }, put: () => Promise.reject(nameless), delete: () => Promise.reject(42) };
     }
     default: throw new Error(`unknown store kind ${kind}`);
   }
@@ -173,7 +173,7 @@ export async function runRow(row, ctx) {
       refreshToken: opts.refreshToken,
     };
     if (options.refreshToken === undefined) delete options.refreshToken;
-    const store = makeStore(row.store, storeMap, ctx.lib);
+    const store = makeStore(row.store, storeMap, ctx.lib, ctx.creds);
     if (store) options.store = store;
     let client;
     try {

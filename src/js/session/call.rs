@@ -323,7 +323,8 @@ impl Session {
     }
 
     /// The URL of a warm-path path, or `undefined` if it is not one the client may call.
-    pub fn resolve_path(&self, path: String) -> Option<String> {
-        self.resolve(&JsValue::from_str(&path)).ok()
+    pub fn resolve_path(&self, path: &JsValue) -> JsValue {
+        self.resolve(path)
+            .map_or(JsValue::UNDEFINED, |url| JsValue::from_str(&url))
     }
 }

@@ -69,10 +69,7 @@ impl Session {
                 self.call_end(id);
                 JsValue::UNDEFINED
             }
-            OP_RESOLVE_PATH => a
-                .as_string()
-                .and_then(|path| self.resolve_path(path))
-                .map_or(JsValue::UNDEFINED, JsValue::from),
+            OP_RESOLVE_PATH => self.resolve_path(&a),
             OP_RENEW_START => self.renew_start(flag(&a)).into(),
             OP_RENEW_STEP => self.renew_step(id).into(),
             OP_RENEW_BROKER => self.renew_broker(id, flag(&a), b).into(),

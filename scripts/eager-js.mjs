@@ -38,6 +38,16 @@ function declared(statement, type) {
   return statement.type === "ExportNamedDeclaration" && inner?.type === type ? inner : null;
 }
 
+/** A top-level `const` statement (exported or not): [its declaration, "export " or ""], else null. */
+function constStatement(statement) {
+  const exported = statement.type === "ExportNamedDeclaration";
+  const declaration = exported ? statement.declaration : statement;
+  return declaration?.type === "VariableDeclaration" && declaration.kind === "const" ? [declaration, exported ? "export " : ""] : null;
+}
+
+/** Whether a declarator gives a name a literal number, string or boolean (nothing to run). */
+const literal = (d) => d.id.type === "Identifier" && d.init?.type === "Literal" && ["number", "string", "boolean"].includes(typeof d.init.value);
+
 /** Whether a method can live outside its class body: no `super`, no private `#name`. */
 function movable(source, method) {
   if (method.type !== "MethodDefinition" || method.kind !== "method" || method.computed) return false;
@@ -57,10 +67,36 @@ export function eager(source) {
   const skipped = []; // [start, end] of moved methods: their inner functions are moved with them
   let helperNeeded = false;
   let afterImports = 0;
+  const constants = [];
   const hoisted = [];
+  // Whether a statement other than imports and literal constants came before: only constants
+  // after one need to move (so a file rewritten once is left as it is).
+  let pastHead = false;
 
   for (const statement of ast.body) {
     if (statement.type === "ImportDeclaration") afterImports = statement.end;
+    const constant = constStatement(statement);
+    const literalOnly = constant !== null && constant[0].declarations.every(literal);
+    if (statement.type !== "ImportDeclaration" && !literalOnly) pastHead = true;
+    if (pastHead && constant && constant[0].declarations.some(literal)) {
+      // Literal constants go ahead of the hoisted functions that read them: a bundler inlines a
+      // constant only where no reference to it comes before its declaration (esbuild keeps a
+      // `var` otherwise). They run nothing, so they can be defined earlier; the rest stay, cut
+      // out declarator by declarator (the other edits may be inside the ones that stay).
+      const [declaration, exported] = constant;
+      const all = declaration.declarations;
+      const moved = all.filter(literal);
+      constants.push(`${exported}const ${moved.map((d) => source.slice(d.start, d.end)).join(", ")};`);
+      if (moved.length === all.length) {
+        edits.push([statement.start, statement.end - statement.start, ""]);
+        continue;
+      }
+      const last = all.findLastIndex((d) => !literal(d));
+      all.forEach((d, i) => {
+        if (literal(d) && i < last) edits.push([d.start, all[i + 1].start - d.start, ""]);
+      });
+      if (last < all.length - 1) edits.push([all[last].end, all.at(-1).end - all[last].end, ""]);
+    }
     const fn = declared(statement, "FunctionDeclaration");
     if (fn) {
       const exported = statement !== fn ? "export " : "";
@@ -107,7 +143,7 @@ export function eager(source) {
     edits.push([node.start, 0, "("], [node.end, 0, ")"]);
   });
 
-  const head = [...(helperNeeded ? [DEFINE_HELPER] : []), ...hoisted];
+  const head = [...constants, ...(helperNeeded ? [DEFINE_HELPER] : []), ...hoisted];
   if (head.length) edits.push([afterImports, 0, `\n${head.join("\n")}\n`]);
   // From the end. At one position: a removal first (it is of what follows), then the insertions,
   // each ahead of the one before: "(" ends up last, a closing ")" first.

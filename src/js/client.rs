@@ -1,6 +1,6 @@
 //! `AndOpenClient`, the exported class. Its constructor validates the options, makes the client's
 //! `Session` (the state and the flows) and hands it to driver.js's `Driver`, which runs the
-//! steps. Its methods are JS (driver.js `addClientMethods`) and go straight to the driver; nothing
+//! steps. Its methods are JS (error.js `addClientMethods`) and go straight to the driver; nothing
 //! is shared or borrowed here.
 
 use js_sys::{Array, Promise};
@@ -37,13 +37,10 @@ extern "C" {
     fn refresh(this: &Driver) -> Promise;
     #[wasm_bindgen(method)]
     fn clear(this: &Driver) -> Promise;
-
-    #[wasm_bindgen(js_name = addClientMethods)]
-    fn add_client_methods(class: &JsValue, driver_of: &JsValue);
 }
 
 /// A client for the &Open API. See README.md and docs/API.md for the options. Its methods are
-/// JS (driver.js `addClientMethods`, typed in types.rs): each goes straight to the client's
+/// JS (error.js `addClientMethods`, typed in types.rs): each goes straight to the client's
 /// driver without entering wasm, so the caller's arguments are read, and the driver starts, in
 /// JS frames.
 #[wasm_bindgen]
@@ -147,6 +144,8 @@ pub fn client_driver(client: &AndOpenClient) -> JsValue {
 
 #[wasm_bindgen(module = "/src/js/error.js")]
 extern "C" {
+    #[wasm_bindgen(js_name = addClientMethods)]
+    fn add_client_methods(class: &JsValue, driver_of: &JsValue);
     #[wasm_bindgen(js_name = idempotentFree)]
     fn idempotent_free(class: &JsValue);
     #[wasm_bindgen(js_name = readingClass)]
@@ -154,7 +153,7 @@ extern "C" {
 }
 
 /// Completes the `AndOpenClient` class (the package entries call it once) and returns the one
-/// they export: its methods (driver.js, through `driverOf`, i.e. `clientDriver`; each rejects
+/// they export: its methods (error.js `addClientMethods`, each a driver.js `Driver` method, through `driverOf`, i.e. `clientDriver`; each rejects
 /// with an `AndOpenError` once the client is freed), `free()` made idempotent, and a subclass
 /// whose constructor reads the options in JS before this class's constructor runs (error.js).
 #[wasm_bindgen(js_name = completeClient, skip_typescript)]

@@ -8,7 +8,8 @@
 // It is one module with the attempt below because every snippet is one more module to load, and
 // wasm-bindgen-test's server (tiny_http) starves a connection when a page opens five at once.
 
-import { afterFree } from "./error.js";
+// It imports nothing: a bundler (esbuild) inlines the constants below only in a module whose code
+// before them runs nothing, and an import might (error.js holds what the exported class needs).
 
 // One HTTP attempt, in one call: the headers, fetch, the per-attempt timeout and the
 // caller's AbortSignal, and (when asked) the body read under the same deadline. Doing this in JS
@@ -417,16 +418,16 @@ export const OP_BROKER_CLEAR_FAILED = 17;
 export const OP_STORE_CLEARED = 18;
 
 // The session's step kinds (src/js/session/ `STEP_*`): a step is [kind, events, ...payload].
-export const STEP_BROKER = "broker";
-export const STEP_GET = "get";
-export const STEP_PUT = "put";
-export const STEP_SEND = "send";
-export const STEP_WAIT = "wait";
-export const STEP_DONE = "done";
-export const STEP_FAIL = "fail";
-export const STEP_AGAIN = "again";
-export const STEP_RETURN = "return";
-export const STEP_READ = "read";
+export const STEP_BROKER = 0;
+export const STEP_GET = 1;
+export const STEP_PUT = 2;
+export const STEP_SEND = 3;
+export const STEP_WAIT = 4;
+export const STEP_DONE = 5;
+export const STEP_FAIL = 6;
+export const STEP_AGAIN = 7;
+export const STEP_RETURN = 8;
+export const STEP_READ = 9;
 
 // How a store call ended (src/js/session/renewal.rs `STORE_*`).
 export const STORE_OK = 0;
@@ -434,6 +435,11 @@ export const STORE_THREW = 1;
 export const STORE_REJECTED = 2;
 export const STORE_TIMEOUT = 3;
 export const STORE_MISSING = 4;
+
+// The errors the driver raises, made by the session (`OP_ERROR`'s id; src/js/session/ `ERROR_*`).
+export const ERROR_BANNER = 0;
+export const ERROR_ABORTED = 1;
+export const ERROR_TIMEOUT = 2;
 
 // The cached token's state, the first element of session.token() (src/js/session/ `TOKEN_*`).
 export const TOKEN_MISSING = 0;
@@ -447,31 +453,6 @@ const RESOLVED_PATHS = 32;
 // [result, undefined] when an attempt resolved, [undefined, code] when it failed: what the session
 // takes.
 const outcome = (promise) => promise.then((result) => [result, undefined], (code) => [undefined, code]);
-
-// AndOpenClient's methods, each the Driver method of the same name (their types and docs are in
-// types.rs, which tests/docs/driver-codes.test.mjs compares with this list).
-export const CLIENT_METHODS = ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear"];
-const DRIVER = Symbol("andopen-client driver");
-
-// Puts CLIENT_METHODS on the exported class (client.rs `completeClient`). Each rejects once the
-// client is freed (`__wbg_ptr` is the glue's handle field, 0 then), else finds the client's Driver
-// once through `driverOf` (a wasm export) and keeps it on the client, so a call reads the caller's
-// arguments and starts the driver in JS frames, with no wasm export on the stack. An `init` of
-// null is no init, as it was when the methods were wasm exports.
-// Each is defined as a class body defines a method: named (a stack trace reads
-// `AndOpenClient.fetch`, not `<computed>`), not enumerable, not a constructor.
-export function addClientMethods(Class, driverOf) {
-  for (const name of CLIENT_METHODS) {
-    const method = {
-      [name](input, init) {
-        if (this.__wbg_ptr === 0) return afterFree(Class.name, name);
-        const driver = this[DRIVER] ?? (this[DRIVER] = driverOf(this));
-        return driver[name](input, init ?? undefined);
-      },
-    }[name];
-    Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
-  }
-}
 
 // One per client (client.rs makes it). `handles`: [fetch, store, broker namespace, broker options,
 // onEvent]; `settings`: [storeKey, timeoutMs, joinDeadlineMs, readings], where `readings` holds
@@ -491,7 +472,7 @@ export class Driver {
   ping() {
     return this.json("/", undefined).then((value) => {
       if (typeof value === "string") return value;
-      throw this.s.op(OP_ERROR, 0, "banner");
+      throw this.s.op(OP_ERROR, ERROR_BANNER);
     });
   }
 
@@ -644,7 +625,7 @@ export class Driver {
     const again = current !== null && current.id !== renewal.id
       ? await this.wait(current, signal, this.joinDeadlineMs)
       : await this.wait(this.start(false), signal, undefined);
-    if (again === undefined) throw this.s.op(OP_ERROR, 0, "timeout");
+    if (again === undefined) throw this.s.op(OP_ERROR, ERROR_TIMEOUT);
     return again;
   }
 
@@ -653,7 +634,7 @@ export class Driver {
     try {
       return await raceAbort(renewal.promise, signal, deadlineMs);
     } catch (error) {
-      if (signal != null && signal.aborted) throw this.s.op(OP_ERROR, 0, "aborted");
+      if (signal != null && signal.aborted) throw this.s.op(OP_ERROR, ERROR_ABORTED);
       throw error;
     }
   }

@@ -113,9 +113,34 @@ export function afterFree(className, method) {
   return Promise.reject(new AndOpenError("invalid_config", `${className}.${method}() was called after free()`, [undefined, false]));
 }
 
+// AndOpenClient's methods, each the Driver method (driver.js) of the same name (their types and
+// docs are in types.rs, which tests/docs/driver-codes.test.mjs compares with this list).
+export const CLIENT_METHODS = ["ping", "fetch", "json", "accessToken", "tokenInfo", "refresh", "clear"];
+const DRIVER = Symbol("andopen-client driver");
+
+// Puts CLIENT_METHODS on the exported class (client.rs `completeClient`). Each rejects once the
+// client is freed (`__wbg_ptr` is the glue's handle field, 0 then), else finds the client's Driver
+// once through `driverOf` (a wasm export; driver.js's `Driver`) and keeps it on the client, so a call reads the caller's
+// arguments and starts the driver in JS frames, with no wasm export on the stack. An `init` of
+// null is no init, as it was when the methods were wasm exports.
+// Each is defined as a class body defines a method: named (a stack trace reads
+// `AndOpenClient.fetch`, not `<computed>`), not enumerable, not a constructor.
+export function addClientMethods(Class, driverOf) {
+  for (const name of CLIENT_METHODS) {
+    const method = {
+      [name](input, init) {
+        if (this.__wbg_ptr === 0) return afterFree(Class.name, name);
+        const driver = this[DRIVER] ?? (this[DRIVER] = driverOf(this));
+        return driver[name](input, init ?? undefined);
+      },
+    }[name];
+    Object.defineProperty(Class.prototype, name, { value: method, writable: true, configurable: true });
+  }
+}
+
 // wasm-bindgen's generated classes throw a raw Error("null pointer passed to rust") from a second
 // free(). This makes free() (and Symbol.dispose) idempotent. `__wbg_ptr` is the glue's handle
-// field: 0 once freed. The client's methods are JS (driver.js addClientMethods) and check it
+// field: 0 once freed. The client's methods are JS (addClientMethods, above) and check it
 // themselves.
 export function idempotentFree(Class) {
   const proto = Class.prototype;

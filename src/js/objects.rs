@@ -7,14 +7,12 @@ use wasm_bindgen::JsValue;
 
 /// `value` as a plain JS object, with `None` as `null`.
 pub fn to_object(value: &impl Serialize) -> JsValue {
-    value
-        .serialize(
-            &serde_wasm_bindgen::Serializer::new()
-                .serialize_maps_as_objects(true)
-                .serialize_missing_as_null(true),
-        )
-        .unwrap_or(JsValue::NULL)
+    value.serialize(&SERIALIZER).unwrap_or(JsValue::NULL)
 }
+
+static SERIALIZER: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new()
+    .serialize_maps_as_objects(true)
+    .serialize_missing_as_null(true);
 
 /// One value of a plain object. Every field goes through this one type: serde_wasm_bindgen's map
 /// code is copied into the .wasm once per value type it is given (about 0.27 KB raw each).

@@ -8,6 +8,15 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// A browser window: a global `window` and `document` (docs/API.md, Security). Workers, Node
     /// and web workers have neither.
+    ///
+    /// A `JsValue` rather than a `bool`: an import that needs no conversion is imported by the
+    /// .wasm from driver.js itself, and the glue's `import * as` of the whole module then keeps
+    /// every export of driver.js in a bundle, each behind a getter.
     #[wasm_bindgen(js_name = isBrowserWindow)]
-    pub fn is_browser_window() -> bool;
+    fn browser_window() -> JsValue;
+}
+
+/// Whether the client runs in a browser window (driver.js `isBrowserWindow`).
+pub fn is_browser_window() -> bool {
+    browser_window().is_truthy()
 }

@@ -98,6 +98,29 @@ test("V8 compiles the rewritten module's functions with it, and the original's o
   assert.deepEqual(lazilyCompiled(eager(SAMPLE)).sort(), ["Child", "Plain", "value"]);
 });
 
+test("literal constants move ahead of the hoisted functions, so esbuild inlines them; a second run changes nothing", async () => {
+  const { build } = await import("esbuild");
+  const source = `function kind(x) { switch (x) { case DONE: return "done"; default: return PREFIX + x; } }
+const DONE = 5, PREFIX = "step ", MARK = Symbol("m");
+export { kind, MARK };`;
+  const rewritten = eager(source);
+  assert.equal(eager(rewritten), rewritten);
+  const bundle = async (text) => {
+    const out = await build({ stdin: { contents: `import { kind } from "./m.js"; console.log(kind(5), kind(1));` , resolveDir: "/", loader: "js" },
+      bundle: true, minify: true, format: "esm", write: false, logLevel: "silent",
+      plugins: [{ name: "m", setup(b) { b.onResolve({ filter: /m\.js$/ }, () => ({ path: "m", namespace: "m" })); b.onLoad({ filter: /.*/, namespace: "m" }, () => ({ contents: text, loader: "js" })); } }] });
+    return out.outputFiles[0].text;
+  };
+  // As written, the function comes before the constants, and esbuild keeps DONE a variable; after,
+  // it writes the number where DONE was read.
+  assert.match(await bundle(source), /\b\w+=5[,;]/);
+  assert.doesNotMatch(await bundle(rewritten), /\b\w+=5[,;]/);
+  // Symbol("m") runs something: it stays where it was.
+  const [head] = rewritten.split("var kind");
+  assert.match(head, /const DONE = 5, PREFIX = "step ";/);
+  assert.doesNotMatch(head, /Symbol/);
+});
+
 test("every JS file of the built package has been through eager-js", () => {
   const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
   const files = walk(join(ROOT, "pkg")).filter((f) => f.endsWith(".js"));

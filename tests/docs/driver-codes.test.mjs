@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 import * as driver from "../../src/js/driver.js";
+import { CLIENT_METHODS } from "../../src/js/error.js";
 
 const source = (file) => readFileSync(new URL(`../../src/js/${file}`, import.meta.url), "utf8");
 const http = source("http.rs");
@@ -33,7 +34,7 @@ test("every rejection code and body state of http.rs has the same number in driv
 
 test("every operation, step kind, store outcome and token state of the session (src/js/session/) is driver.js's", () => {
   const consts = rustConsts(session, "session/*.rs");
-  const shared = Object.keys(consts).filter((name) => /^(OP|STEP|STORE|TOKEN)_/.test(name));
+  const shared = Object.keys(consts).filter((name) => /^(OP|STEP|STORE|TOKEN|ERROR)_/.test(name));
   assert.ok(shared.length >= 35, `only ${shared.length} OP_/STEP_/STORE_/TOKEN_ constants found in src/js/session`);
   for (const name of shared) {
     assert.equal(driver[name], consts[name], `${name}: session says ${consts[name]}, driver.js says ${driver[name]}`);
@@ -41,7 +42,7 @@ test("every operation, step kind, store outcome and token state of the session (
   // And the other way: nothing driver.js switches on is unknown to the session (STORE_MISSING is
   // the one outcome the session only names in a comment, as its fallback arm).
   for (const [name, value] of Object.entries(driver)) {
-    if (!/^(OP|STEP|STORE|TOKEN)_/.test(name) || name === "STORE_MISSING") continue;
+    if (!/^(OP|STEP|STORE|TOKEN|ERROR)_/.test(name) || name === "STORE_MISSING") continue;
     assert.equal(consts[name], value, `${name} is in driver.js but not in the session`);
   }
   assert.match(session, /\/\/ STORE_MISSING \(4\)/);
@@ -62,13 +63,13 @@ test("the Read modes of http.rs are driver.js's READ_* numbers", () => {
   assert.deepEqual(values, { None: driver.READ_NONE, Text: driver.READ_TEXT, Json: driver.READ_JSON });
 });
 
-test("driver.js CLIENT_METHODS are the methods types.rs declares for AndOpenClient", () => {
+test("error.js CLIENT_METHODS are the methods types.rs declares for AndOpenClient, each a Driver method", () => {
   const types = source("types.rs");
   const body = types.match(/^export interface AndOpenClient \{([\s\S]*?)^\}/m);
   assert.ok(body, "no `export interface AndOpenClient` in src/js/types.rs: update this test");
   const declared = [...body[1].matchAll(/^\s+([A-Za-z_$][\w$]*)\s*\(/gm)].map((m) => m[1]);
-  assert.deepEqual([...driver.CLIENT_METHODS].sort(), declared.sort());
-  for (const name of driver.CLIENT_METHODS) {
+  assert.deepEqual([...CLIENT_METHODS].sort(), declared.sort());
+  for (const name of CLIENT_METHODS) {
     assert.equal(typeof driver.Driver.prototype[name], "function", `Driver has no method ${name}`);
   }
 });

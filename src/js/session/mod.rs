@@ -33,25 +33,30 @@ use crate::core::token_cache::{Freshness, HeldToken, TokenCache};
 
 // The kinds of step (driver.js has the same names; tests/docs/driver-codes.test.mjs compares).
 /// Renewal: ask the broker; payload: the report.
-pub const STEP_BROKER: &str = "broker";
+pub const STEP_BROKER: u8 = 0;
 /// Renewal: `store.get(key)`.
-pub const STEP_GET: &str = "get";
+pub const STEP_GET: u8 = 1;
 /// Renewal: `store.put(key, value, { expirationTtl })`.
-pub const STEP_PUT: &str = "put";
+pub const STEP_PUT: u8 = 2;
 /// Renewal: send the token request; payload: url, headers, body.
-pub const STEP_SEND: &str = "send";
+pub const STEP_SEND: u8 = 3;
 /// Either flow: wait; payload: milliseconds.
-pub const STEP_WAIT: &str = "wait";
+pub const STEP_WAIT: u8 = 4;
 /// Renewal: the token; payload: API headers, generation, the token's text.
-pub const STEP_DONE: &str = "done";
+pub const STEP_DONE: u8 = 5;
 /// Either flow: reject with the payload, an `AndOpenError`.
-pub const STEP_FAIL: &str = "fail";
+pub const STEP_FAIL: u8 = 6;
 /// Call: make the next attempt (`OP_CALL_REQUEST` says what to send).
-pub const STEP_AGAIN: &str = "again";
+pub const STEP_AGAIN: u8 = 7;
 /// Call: resolve with the payload (a `Response`, or the parsed JSON).
-pub const STEP_RETURN: &str = "return";
+pub const STEP_RETURN: u8 = 8;
 /// Call: read the payload (a final 401's `Response`) as text and hand it to `OP_CALL_REFUSED`.
-pub const STEP_READ: &str = "read";
+pub const STEP_READ: u8 = 9;
+
+// The errors driver.js raises itself, `OP_ERROR`'s id (driver.js `ERROR_*`).
+const ERROR_BANNER: u32 = 0;
+const ERROR_ABORTED: u32 = 1;
+const ERROR_TIMEOUT: u32 = 2;
 
 // `OP_TOKEN`'s first element (driver.js `TOKEN_*`).
 const TOKEN_MISSING: u8 = 0;
@@ -154,9 +159,9 @@ impl Session {
         self.events.get_or_insert_with(Array::new).push(&value);
     }
 
-    fn step(&mut self, kind: &str, payload: &[&JsValue]) -> Array {
+    fn step(&mut self, kind: u8, payload: &[&JsValue]) -> Array {
         let step = Array::new();
-        step.push(&JsValue::from_str(kind));
+        step.push(&kind.into());
         step.push(&self.events.take().map_or(JsValue::UNDEFINED, JsValue::from));
         for value in payload {
             step.push(value);
@@ -269,18 +274,21 @@ impl Session {
         self.generation = self.generation.wrapping_add(1);
     }
 
-    /// The errors driver.js raises itself, by name.
-    pub fn error(&self, which: &str) -> JsValue {
+    /// The errors driver.js raises itself (`ERROR_*`).
+    pub fn error(&self, which: u32) -> JsValue {
         match which {
-            "banner" => ClientError::new(
+            ERROR_BANNER => ClientError::new(
                 ErrorCode::InvalidResponse,
                 "GET / did not answer a JSON string",
             ),
-            "aborted" => ClientError::new(
+            ERROR_ABORTED => ClientError::new(
                 ErrorCode::Aborted,
                 "the call was aborted while waiting for a token",
             ),
-            _ => ClientError::new(ErrorCode::Timeout, "no token renewal settled in time"),
+            _ => {
+                debug_assert_eq!(which, ERROR_TIMEOUT);
+                ClientError::new(ErrorCode::Timeout, "no token renewal settled in time")
+            }
         }
         .into()
     }

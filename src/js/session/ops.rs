@@ -11,6 +11,7 @@ use super::Session;
 // takes, after `id` where it has one, the arguments of the method `op` calls for it, in order.
 pub const OP_TOKEN: u8 = 0;
 pub const OP_CLEAR: u8 = 1;
+/// Its `id` says which error (`ERROR_*`, mod.rs).
 pub const OP_ERROR: u8 = 2;
 pub const OP_TOKEN_INFO: u8 = 3;
 pub const OP_CALL_START: u8 = 4;
@@ -56,7 +57,7 @@ impl Session {
                 self.clear();
                 JsValue::UNDEFINED
             }
-            OP_ERROR => self.error(&a.as_string().unwrap_or_default()),
+            OP_ERROR => self.error(id),
             OP_TOKEN_INFO => self.token_info(),
             OP_CALL_START => self.call_start(a, small(&b))?.into(),
             OP_CALL_REQUEST => self.call_request(id).into(),

@@ -25,8 +25,10 @@ pub fn parse_decimal(text: &str) -> Option<u64> {
         return None;
     }
     text.bytes().try_fold(0u64, |n, b| {
-        if b.is_ascii_digit() {
-            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        // `n > u64::MAX / 10` rather than `checked_mul`, whose overflow test is a 128-bit
+        // multiplication (a compiler-builtins call) in the .wasm.
+        if b.is_ascii_digit() && n <= u64::MAX / 10 {
+            (n * 10).checked_add(u64::from(b - b'0'))
         } else {
             None
         }
@@ -51,6 +53,7 @@ mod tests {
             "1.5",
             "0x10",
             "18446744073709551616",
+            "99999999999999999999",
         ] {
             assert_eq!(parse_decimal(text), None, "{text}");
         }

@@ -84,7 +84,8 @@ impl RetryPolicy {
             let ms = seconds.max(0.0) * 1000.0;
             return (ms <= self.max_retry_after_ms).then_some(ms);
         }
-        let exponential = self.base_delay_ms * 2f64.powi(retries_done.min(16) as i32);
+        // A shift, not `powi`: that is a compiler-builtins call in the .wasm.
+        let exponential = self.base_delay_ms * f64::from(1u32 << retries_done.min(16));
         let capped = exponential.min(self.max_delay_ms);
         // "Equal jitter": at least half the backoff, so retries never bunch up at zero.
         Some(capped / 2.0 + capped / 2.0 * jitter.clamp(0.0, 1.0))

@@ -168,11 +168,7 @@ fn failure(code: &JsValue, what: &str) -> ClientError {
 pub fn header_object<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Object {
     let headers = Object::new();
     for (name, value) in pairs {
-        let _ = js_sys::Reflect::set(
-            &headers,
-            &JsValue::from_str(name),
-            &JsValue::from_str(value),
-        );
+        super::objects::set(&headers, name, &JsValue::from_str(value));
     }
     headers
 }

@@ -3,7 +3,20 @@
 //! `serialize_maps_as_objects` makes plain objects.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `object[key]` of a plain object (a copy the client made, never the caller's own: no
+    /// getter or Proxy trap can throw). One import with the key decoded in the glue, where
+    /// js_sys::Reflect::get takes a JsValue key (an import to make it, one to drop it) and
+    /// catches an exception a plain object never throws.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
+    pub fn get(object: &JsValue, key: &str) -> JsValue;
+    /// `object[key] = value` on a plain object the client made, as `get`.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    pub fn set(object: &JsValue, key: &str, value: &JsValue);
+}
 
 /// `value` as a plain JS object, with `None` as `null`.
 pub fn to_object(value: &impl Serialize) -> JsValue {

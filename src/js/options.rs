@@ -1,10 +1,11 @@
 //! Reads the JS options object into the core's `ConfigInput` plus the JS handles (store, fetch,
 //! onEvent). Type errors are `invalid_config`, named after the option.
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::objects;
 use crate::core::config::ConfigInput;
 use crate::core::error::ClientError;
 
@@ -66,9 +67,7 @@ const KNOWN: [&str; 24] = [
 ];
 
 fn field(options: &JsValue, name: &str) -> Option<JsValue> {
-    Reflect::get(options, &JsValue::from_str(name))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
+    Some(objects::get(options, name)).filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// Reads typed fields, keeping the first type error instead of returning it: the reads then

@@ -3,7 +3,7 @@
 //! driver.js runs them (`OP_CALL_START`, then `OP_CALL_REQUEST` and `OP_CALL_ANSWER` per
 //! attempt).
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -16,7 +16,7 @@ use crate::core::json::Json;
 use crate::core::token_response::classify_error_response;
 use crate::js::events::Event;
 use crate::js::http::{discard, resolve_url, settled, Body, Exchange, Read};
-use crate::js::json;
+use crate::js::{json, objects};
 
 impl Session {
     fn call(&mut self, id: u32) -> Option<&mut Call> {
@@ -121,8 +121,7 @@ fn read_init(init: &JsValue) -> Result<CallInit, ClientError> {
     if !init.is_object() {
         return Err(ClientError::config("init must be an object"));
     }
-    let get =
-        |name: &str| Reflect::get(init, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    let get = |name: &str| objects::get(init, name);
     let method = match get("method") {
         m if m.is_undefined() => "GET".to_owned(),
         m => m

@@ -3,7 +3,7 @@
 //! `OP_RENEW_*` operation per step carried out). The decisions are `RenewalFlow`'s and
 //! `GrantFlow`'s.
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -219,7 +219,7 @@ impl Session {
 /// The report a renewal sends the broker (docs/API.md, the token broker).
 fn broker_report(report: BrokerReport) -> JsValue {
     let field = |object: &Object, name: &str, value: &JsValue| {
-        let _ = Reflect::set(object, &JsValue::from_str(name), value);
+        crate::js::objects::set(object, name, value);
     };
     match report {
         BrokerReport::Nothing => JsValue::NULL,

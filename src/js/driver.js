@@ -549,7 +549,9 @@ export class Driver {
   // One API call: attempts with a valid token until the session's call flow returns or fails.
   // `first` is the attempt the warm path already made: { generation, result, code }.
   async call(input, init, read, first) {
-    const [id, signal, userHeaders, body] = this.s.op(OP_CALL_START, 0, readCall(input, init), read);
+    const started = this.s.op(OP_CALL_START, 0, readCall(input, init), read);
+    if (!Array.isArray(started)) throw started; // invalid_config: a bad input or init
+    const [id, signal, userHeaders, body] = started;
     try {
       let made = first;
       for (;;) {

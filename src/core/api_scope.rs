@@ -48,18 +48,25 @@ impl ApiScope {
     }
 }
 
+/// The authority of an absolute URL (what follows `://`, up to the first `/`, `?` or `#`) and
+/// everything after `://`; `None` without `://`. The option checks (config.rs `base_url`) and
+/// the messages (`host_of`) both cut URLs here.
+pub fn authority(href: &str) -> Option<(&str, &str)> {
+    let at = find(href.as_bytes(), b"://", 0)?;
+    let after = href.get(at + 3..).unwrap_or_default();
+    let end = after
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(after.len());
+    Some((after.get(..end).unwrap_or_default(), after))
+}
+
 /// The host (and port) of an absolute URL, for messages: never its path or query, which may
 /// carry a code or a token, nor any user:password.
 pub fn host_of(href: &str) -> &str {
-    let after_scheme = match find(href.as_bytes(), b"://", 0) {
-        Some(at) => href.get(at + 3..).unwrap_or_default(),
-        None => return "",
+    let Some((authority, _)) = authority(href) else {
+        return "";
     };
-    let end = after_scheme
-        .bytes()
-        .position(|b| matches!(b, b'/' | b'?' | b'#'))
-        .unwrap_or(after_scheme.len());
-    let authority = after_scheme.get(..end).unwrap_or_default();
     // After the last '@', by bytes: `rsplit` pulled in 0.8 KB (raw) of generic backward search.
     match authority.bytes().rposition(|b| b == b'@') {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),

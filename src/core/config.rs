@@ -1,6 +1,7 @@
 //! Validated configuration. The JS layer copies the options object into `ConfigInput`; every
 //! check lives here so it is tested natively and a bad option is one `invalid_config` error.
 
+use super::api_scope::authority;
 use super::decimal::decimal;
 use super::error::ClientError;
 use super::secret::Secret;
@@ -367,11 +368,9 @@ fn number_in(
 /// without trailing slashes so paths can be appended.
 pub fn base_url(name: &str, url: &str) -> Result<String, ClientError> {
     let invalid = |why: &str| ClientError::config([name, " ", why].concat());
-    let separator =
-        find(url.as_bytes(), b"://", 0).ok_or_else(|| invalid("must be an absolute URL"))?;
-    let scheme = url.get(..separator).unwrap_or_default();
-    let rest = url.get(separator + 3..).unwrap_or_default();
-    let authority = until(rest, b'/');
+    let (authority, rest) = authority(url).ok_or_else(|| invalid("must be an absolute URL"))?;
+    // What comes before the `://` that `rest` follows.
+    let scheme = url.get(..url.len() - rest.len() - 3).unwrap_or_default();
     if authority.is_empty()
         || find(authority.as_bytes(), b"@", 0).is_some()
         || rest.bytes().any(|b| b == b'?' || b == b'#')
@@ -578,6 +577,10 @@ mod tests {
             "http://[::1]e",
             "http://[::1]evil.example",
             "http://[::1",
+            // The scheme is all that precedes "://": a URL parser reads this one as host "x".
+            "http:x://localhost",
+            "https://host#f",
+            "https://?q",
         ] {
             assert!(base_url("apiUrl", bad).is_err(), "{bad}");
         }

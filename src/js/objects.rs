@@ -1,6 +1,7 @@
-//! Rust data as plain JS objects, through serde-wasm-bindgen: the `onEvent` events and
-//! `tokenInfo()`'s answer. Both serialize as maps (see `Event`'s Serialize), which
-//! `serialize_maps_as_objects` makes plain objects.
+//! Plain JS objects: Rust data made into them through serde-wasm-bindgen (the `onEvent` events
+//! and `tokenInfo()`'s answer, both serialized as maps, see `Event`'s Serialize, which
+//! `serialize_maps_as_objects` makes plain objects), and a property of one read or written by
+//! name (`get`, `set`).
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use wasm_bindgen::prelude::*;

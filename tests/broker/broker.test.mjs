@@ -3,13 +3,13 @@
 // emulator. "direct" isolates call the broker's RPC themselves (the broker alone); "client"
 // isolates use AndOpenClient's `broker` option.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startEmulator } from "../../emulator/server.mjs";
 import { admin as testkitAdmin, counters as testkitCounters, newTenant as testkitTenant } from "../../emulator/testkit.mjs";
 import { Miniflare } from "miniflare";
+import { scratchDir } from "../bundlers/pack.mjs";
 import { bundleWorkers } from "../worker/build.mjs";
 import { buildBrokerWorkers, deployment, percentile } from "./harness.mjs";
 
@@ -181,7 +181,7 @@ for (const mode of MODES) {
 
   test(`${title(mode)}: the broker restarted with its storage kept: 0 token requests while the stored token is valid`, async () => {
     const tenant = newTenant(`restart-${mode}`);
-    const persist = mkdtempSync(join(tmpdir(), "andopen-broker-"));
+    const persist = scratchDir("broker");
     const first = deploy({ env: env(mode, tenant), persist });
     for (let i = 0; i < 4; i += 1) assert.equal((await first.get(i)).status, 200);
     assert.equal((await counters(tenant)).tokenRequests.total, 1);

@@ -1,18 +1,25 @@
 // The package as a user gets it: `npm pack` of pkg/, installed from the tarball into a scratch
 // project outside the repository (so nothing of the repository's node_modules leaks in).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const root = resolve(import.meta.dirname, "../..");
+
+/** A new folder under the system's temp folder, removed when the test process exits. */
+export function scratchDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `andopen-${prefix}-`));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 /** A scratch project with andopen-client installed from its tarball; returns its folder. */
 export function installPacked(name, packageJson = {}) {
   if (!existsSync(join(root, "pkg/andopen_client_bg.wasm"))) {
     throw new Error("pkg/ is missing: run scripts/build-pkg.sh first");
   }
-  const dir = mkdtempSync(join(tmpdir(), `andopen-${name}-`));
+  const dir = scratchDir(name);
   mkdirSync(dir, { recursive: true });
   execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: join(root, "pkg"), stdio: ["ignore", "pipe", "pipe"] });
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));

@@ -2,12 +2,10 @@
 // wrangler: the example Worker, 100 concurrent cold requests, two isolates sharing KV, stale and
 // failing KV, renewals and a cancelled request while other requests wait.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { Miniflare } from "miniflare";
 import { startEmulator } from "../../emulator/server.mjs";
+import { scratchDir } from "../bundlers/pack.mjs";
 import { buildWorkers } from "./build.mjs";
 
 let workers;
@@ -106,7 +104,7 @@ test("100 concurrent requests to a cold Worker make one token request", async ()
 
 test("a second isolate sharing the KV data makes no token request while the token is valid", async () => {
   const tenant = newTenant("shared-kv");
-  const kvPersist = mkdtempSync(join(tmpdir(), "andopen-kv-"));
+  const kvPersist = scratchDir("kv");
   const first = worker(workers.example, tenant, { kvPersist });
   assert.equal((await get(first)).status, 200);
   const second = worker(workers.example, tenant, { kvPersist });
@@ -119,7 +117,7 @@ test("a second isolate sharing the KV data makes no token request while the toke
 
 test("a token in KV past its expiresAt, or inside the leeway, is not used", async () => {
   const tenant = newTenant("stale-kv");
-  const kvPersist = mkdtempSync(join(tmpdir(), "andopen-kv-"));
+  const kvPersist = scratchDir("kv");
   const first = worker(workers.example, tenant, { kvPersist });
   assert.equal((await get(first)).status, 200);
   const kv = await first.getKVNamespace("ANDOPEN_TOKENS");

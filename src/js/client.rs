@@ -153,8 +153,9 @@ extern "C" {
 }
 
 /// Completes the `AndOpenClient` class (the package entries call it once) and returns the one
-/// they export: its methods (error.js `addClientMethods`, each a driver.js `Driver` method, through `driverOf`, i.e. `clientDriver`; each rejects
-/// with an `AndOpenError` once the client is freed), `free()` made idempotent, and a subclass
+/// they export: its methods (error.js `addClientMethods`, each a driver.js `Driver` method, found
+/// through `driverOf`, i.e. `clientDriver`; each rejects with an `AndOpenError` once the client
+/// is freed), `free()` made idempotent, and a subclass
 /// whose constructor reads the options in JS before this class's constructor runs (error.js).
 #[wasm_bindgen(js_name = completeClient, skip_typescript)]
 pub fn complete_client(class: JsValue, driver_of: JsValue) -> JsValue {

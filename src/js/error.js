@@ -120,9 +120,9 @@ const DRIVER = Symbol("andopen-client driver");
 
 // Puts CLIENT_METHODS on the exported class (client.rs `completeClient`). Each rejects once the
 // client is freed (`__wbg_ptr` is the glue's handle field, 0 then), else finds the client's Driver
-// once through `driverOf` (a wasm export; driver.js's `Driver`) and keeps it on the client, so a call reads the caller's
-// arguments and starts the driver in JS frames, with no wasm export on the stack. An `init` of
-// null is no init, as it was when the methods were wasm exports.
+// (driver.js) once through `driverOf` (a wasm export) and keeps it on the client, so a call reads
+// the caller's arguments and starts the driver in JS frames, with no wasm export on the stack. An
+// `init` of null is no init, as it was when the methods were wasm exports.
 // Each is defined as a class body defines a method: named (a stack trace reads
 // `AndOpenClient.fetch`, not `<computed>`), not enumerable, not a constructor.
 export function addClientMethods(Class, driverOf) {

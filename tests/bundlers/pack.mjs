@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` of pkg/, installed from the tarball into a scratch
 // project outside the repository (so nothing of the repository's node_modules leaks in).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -20,7 +20,6 @@ export function installPacked(name, packageJson = {}) {
     throw new Error("pkg/ is missing: run scripts/build-pkg.sh first");
   }
   const dir = scratchDir(name);
-  mkdirSync(dir, { recursive: true });
   execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: join(root, "pkg"), stdio: ["ignore", "pipe", "pipe"] });
   const tarball = readdirSync(dir).find((f) => f.endsWith(".tgz"));
   writeFileSync(

@@ -161,9 +161,9 @@ fn read_mode(read: u8) -> Read {
 // The operations driver.js runs through `Session.op` (ops.rs).
 impl Session {
     /// Starts a call: `[id, signal, headers, body]` from `init`, or the `invalid_config` error
-    /// (which driver.js throws) for a URL outside `apiUrl` or a malformed `init`. `call`: driver.js `readCall`'s
-    /// `[href, init]` copy, `undefined` if reading them threw. `read`: how driver.js reads the
-    /// body.
+    /// (which driver.js throws) for a URL outside `apiUrl` or a malformed `init`. `call`:
+    /// driver.js `readCall`'s `[href, init]` copy, `undefined` if reading them threw. `read`: how
+    /// driver.js reads the body.
     pub fn call_start(&mut self, call: JsValue, read: u8) -> Result<Array, JsValue> {
         if call.is_undefined() {
             return Err(ClientError::config(

@@ -23,6 +23,7 @@ use crate::js::error::describe_thrown;
 use crate::js::events::Event;
 use crate::js::http::{discard, header_object, settled, Body, Exchange};
 use crate::js::json;
+use crate::js::objects::set;
 
 // How a store call ended (driver.js `STORE_*`): its value, or what was wrong.
 const STORE_OK: u8 = 0;
@@ -218,9 +219,6 @@ impl Session {
 
 /// The report a renewal sends the broker (docs/API.md, the token broker).
 fn broker_report(report: BrokerReport) -> JsValue {
-    let field = |object: &Object, name: &str, value: &JsValue| {
-        crate::js::objects::set(object, name, value);
-    };
     match report {
         BrokerReport::Nothing => JsValue::NULL,
         BrokerReport::Refused {
@@ -228,15 +226,15 @@ fn broker_report(report: BrokerReport) -> JsValue {
             expires_at_ms,
         } => {
             let refused = Object::new();
-            field(&refused, "accessToken", &access_token.expose().into());
-            field(&refused, "expiresAt", &expires_at_ms.into());
+            set(&refused, "accessToken", &access_token.expose().into());
+            set(&refused, "expiresAt", &expires_at_ms.into());
             let report = Object::new();
-            field(&report, "refused", &refused);
+            set(&report, "refused", &refused);
             report.into()
         }
         BrokerReport::Refresh => {
             let report = Object::new();
-            field(&report, "refresh", &JsValue::TRUE);
+            set(&report, "refresh", &JsValue::TRUE);
             report.into()
         }
     }
